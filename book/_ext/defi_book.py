@@ -1,0 +1,80 @@
+"""Sphinx extension for the handbook's build (loaded through ``_config.yml``).
+
+* Sets ``DEFI_HANDBOOK_BUILD=1`` before any notebook runs, so charts and
+  explorers render in their static, kernel-free form (see
+  :mod:`defi_helpers.render` and :mod:`defi_helpers.explore`).
+* Loads the vendored Vega libraries (copied to the site root by
+  ``html_extra_path``) on every page, ahead of anything that might bring
+  RequireJS, so no page fetches a script from a CDN.
+* Invalidates the execution cache when ``defi_helpers`` changes: jupyter-cache
+  keys only on a notebook's code cells, so without this a chapter would show
+  stale results after a change in the package. A hash of every file of the
+  package is kept beside the cache; when it differs, the cache is cleared and
+  every notebook is re-read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+os.environ["DEFI_HANDBOOK_BUILD"] = "1"
+
+VEGA_SCRIPTS = ("vega/vega.min.js", "vega/vega-lite.min.js", "vega/vega-embed.min.js")
+_HASH_FILE = "defi_helpers.sha256"
+
+
+def package_hash(package_dir: Path) -> str:
+    """SHA-256 over the relative paths and bytes of every file in the package."""
+    h = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            h.update(str(path.relative_to(package_dir)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _cache_dir(app) -> Path:
+    return Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+
+
+def _check_package(app):
+    import defi_helpers
+
+    package_dir = Path(defi_helpers.__file__).parent
+    current = package_hash(package_dir)
+    cache = _cache_dir(app)
+    stamp = cache.parent / _HASH_FILE
+    previous = stamp.read_text().strip() if stamp.exists() else None
+    app.env_defi_hash = current
+    app.env_defi_stale = previous != current
+    if app.env_defi_stale and cache.exists():
+        shutil.rmtree(cache)
+        app.verbose and print("defi_book: defi_helpers changed, execution cache cleared")
+
+
+def _outdated(app, env, added, changed, removed):
+    if not getattr(app, "env_defi_stale", False):
+        return []
+    return [d for d in env.found_docs if env.doc2path(d, False).endswith((".ipynb", ".md"))]
+
+
+def _save_hash(app, exception):
+    if exception is None and getattr(app, "env_defi_hash", None):
+        stamp = _cache_dir(app).parent / _HASH_FILE
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(app.env_defi_hash + "\n")
+
+
+def setup(app):
+    for path in VEGA_SCRIPTS:
+        # html_js_files are relative to _static; the libraries sit at the site root.
+        app.add_js_file(f"../{path}", priority=200)
+    app.add_css_file("../vega/defi-handbook.css", priority=200)
+    app.connect("builder-inited", _check_package)
+    app.connect("env-get-outdated", _outdated)
+    app.connect("build-finished", _save_hash)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True,
+            "env_version": 1}

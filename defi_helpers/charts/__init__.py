@@ -1,0 +1,93 @@
+"""House chart style and shared chart helpers (Altair 6).
+
+Importing this package registers and enables the ``defi_handbook`` theme and
+the offline renderer (:mod:`defi_helpers.render`). Chapter chart functions
+live in ``charts/<chapter>.py``; each takes data (a DataFrame, or in an
+explorer's static mode an :class:`altair.Data` with the same columns), never
+inspects its values, and returns a chart finished with :func:`finish`:
+a title, a ``description`` (alt text) and, for real data, a source line.
+
+Colours are the Okabe–Ito palette, distinguishable with the common forms of
+colour blindness.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .. import render
+from ..data import source_line
+
+__all__ = ["PALETTE", "SEMANTIC", "WIDTH", "HEIGHT", "finish", "source_of", "pct", "usd"]
+
+#: Okabe & Ito (2008), "Color Universal Design".
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+#: Fixed meanings used across chapters.
+SEMANTIC = {"safe": "#009E73", "danger": "#D55E00", "neutral": "#555555", "primary": "#0072B2",
+            "secondary": "#E69F00"}
+WIDTH = 560
+HEIGHT = 300
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+
+@alt.theme.register("defi_handbook", enable=True)
+def _theme() -> alt.theme.ThemeConfig:
+    return {
+        "config": {
+            "font": FONT,
+            "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
+            "title": {"fontSize": 16, "fontWeight": 600, "anchor": "start", "subtitleFontSize": 13,
+                      "subtitleColor": "#444", "offset": 12},
+            "axis": {"labelFontSize": 12, "titleFontSize": 13, "titleFontWeight": 500,
+                     "gridColor": "#e6e6e6", "domainColor": "#888", "tickColor": "#888",
+                     "titleColor": "#222", "labelColor": "#333"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 13, "orient": "bottom"},
+            "range": {"category": PALETTE},
+            "line": {"strokeWidth": 2.5},
+            "point": {"size": 60, "filled": True},
+            "text": {"fontSize": 12},
+        }
+    }
+
+
+render.enable()
+
+
+def source_of(df: pd.DataFrame) -> str | None:
+    """The source line of a registry dataset (``None`` for model output)."""
+    return source_line(df)
+
+
+def finish(chart, *, title: str, description: str, subtitle: str | None = None,
+           source: str | None = None):
+    """Give ``chart`` its title, alt text and (for real data) source line.
+
+    Parameters
+    ----------
+    title : str
+        Says what the chart shows, in the reader's words.
+    description : str
+        Alt text for screen readers: what is plotted and the main message.
+    subtitle : str, optional
+        One line of context (assumptions, parameter date).
+    source : str, optional
+        Source line printed under the chart (see :func:`source_of`).
+    """
+    if not title or not description:
+        raise ValueError("title and description (alt text) are required for every chart")
+    t = alt.Title(title, subtitle=subtitle) if subtitle else title
+    chart = chart.properties(title=t, description=description)
+    if source:
+        chart = chart.properties(usermeta={"source": source})
+    return chart
+
+
+def pct(field: str, title: str, **kw) -> dict:
+    """Encoding keywords for a fraction shown as a percentage axis."""
+    return dict(field=field, type="quantitative", title=title, axis=alt.Axis(format="%"), **kw)
+
+
+def usd(field: str, title: str, **kw) -> dict:
+    """Encoding keywords for a USD amount axis."""
+    return dict(field=field, type="quantitative", title=title, axis=alt.Axis(format="$,.0f"), **kw)

@@ -1,0 +1,139 @@
+"""Dataset registry: bundled, hand-curated, dated snapshots with their sources.
+
+Each dataset is a pair of files in ``defi_helpers/data/snapshots/``:
+
+``<name>.csv``
+    The table itself.
+``<name>.json``
+    Its metadata: ``title``, ``description``, ``unit``, ``as_of`` (ISO date),
+    ``sources`` (a list of ``{"title", "url"}``, optionally ``"short"``: the name used in
+    the source line under charts), ``licence``, ``confidence``
+    (``A`` primary source, ``B`` reputable secondary, ``C`` approximate; with
+    a note) and ``columns`` (column -> description with unit).
+
+:func:`load` returns a :class:`pandas.DataFrame` whose ``attrs["meta"]`` holds
+that metadata as a :class:`DatasetMeta`. Loading never touches the network.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+__all__ = ["DatasetMeta", "load", "list_datasets", "meta", "catalog_markdown", "source_line"]
+
+_REQUIRED = ("title", "description", "unit", "as_of", "sources", "licence", "confidence", "columns")
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    """Metadata of one bundled dataset (see the module docstring)."""
+
+    name: str
+    title: str
+    description: str
+    unit: str
+    as_of: str
+    sources: tuple[dict, ...]
+    licence: str
+    confidence: str
+    columns: dict = field(default_factory=dict)
+    fetched_at: str | None = None
+    """Set when the data came from a live fetch rather than the snapshot."""
+
+    @property
+    def source_text(self) -> str:
+        """One line for under a chart: sources and the date of the data."""
+        names = "; ".join(s.get("short", s["title"]) for s in self.sources)
+        when = f"fetched {self.fetched_at}" if self.fetched_at else f"snapshot as of {self.as_of}"
+        return f"Source: {names} ({when})."
+
+
+def _snapshots():
+    return resources.files(__name__).joinpath("snapshots")
+
+
+@lru_cache(maxsize=None)
+def _read_meta(name: str) -> DatasetMeta:
+    path = _snapshots().joinpath(f"{name}.json")
+    if not path.is_file():
+        raise ValueError(f"name must be one of {list_datasets()}; got {name!r}")
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    missing = [k for k in _REQUIRED if k not in raw]
+    if missing:
+        raise ValueError(f"dataset {name!r} metadata lacks {missing}")
+    return DatasetMeta(
+        name=name,
+        title=raw["title"],
+        description=raw["description"],
+        unit=raw["unit"],
+        as_of=raw["as_of"],
+        sources=tuple(raw["sources"]),
+        licence=raw["licence"],
+        confidence=raw["confidence"],
+        columns=dict(raw["columns"]),
+    )
+
+
+def list_datasets() -> list[str]:
+    """Names of every bundled dataset, sorted."""
+    return sorted(p.name[:-5] for p in _snapshots().iterdir() if p.name.endswith(".json"))
+
+
+def meta(name: str) -> DatasetMeta:
+    """Metadata of dataset ``name`` without reading its table."""
+    return _read_meta(name)
+
+
+def load(name: str) -> pd.DataFrame:
+    """Return the bundled snapshot ``name`` as a DataFrame.
+
+    The metadata is attached as ``df.attrs["meta"]`` (a :class:`DatasetMeta`);
+    charts read it to print the source line. Columns named ``date`` or ending
+    in ``_date`` are parsed as dates.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a bundled dataset (the message lists them).
+    """
+    m = _read_meta(name)
+    with _snapshots().joinpath(f"{name}.csv").open(encoding="utf-8") as fh:
+        df = pd.read_csv(fh, comment="#")
+    for col in df.columns:
+        if col == "date" or col.endswith("_date"):
+            df[col] = pd.to_datetime(df[col])
+    undocumented = [c for c in df.columns if c not in m.columns]
+    if undocumented:
+        raise ValueError(f"dataset {name!r} has columns without metadata: {undocumented}")
+    df.attrs["meta"] = m
+    return df
+
+
+def source_line(df: pd.DataFrame) -> str | None:
+    """The source line of a loaded dataset, or None if it has no metadata."""
+    m = df.attrs.get("meta")
+    return m.source_text if isinstance(m, DatasetMeta) else None
+
+
+def catalog_markdown() -> str:
+    """A Markdown section per dataset: title, date, unit, sources, licence, columns."""
+    parts = []
+    for name in list_datasets():
+        m = meta(name)
+        srcs = "\n".join(f"  - [{s['title']}]({s['url']})" if s.get("url") else f"  - {s['title']}"
+                         for s in m.sources)
+        cols = "\n".join(f"| `{c}` | {d} |" for c, d in m.columns.items())
+        parts.append(
+            f"## {m.title}\n\n"
+            f"`load(\"{name}\")` — {m.description}\n\n"
+            f"- **As of:** {m.as_of}\n- **Unit:** {m.unit}\n"
+            f"- **Confidence:** {m.confidence}\n- **Licence / terms:** {m.licence}\n"
+            f"- **Sources:**\n{srcs}\n\n"
+            f"| column | meaning |\n|---|---|\n{cols}\n"
+        )
+    return "\n".join(parts)

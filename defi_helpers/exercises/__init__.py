@@ -1,0 +1,104 @@
+"""Self-checks for the exercises: ``check("collateral.2", my_answer)``.
+
+Each chapter has a module here (``exercises/collateral.py`` ...) with a dict
+``ANSWERS`` mapping the exercise number (a string) to an :class:`Expected`.
+Expected values are computed from the models, never typed in, so the
+self-check and the chapter can't disagree.
+
+Feedback is meant to teach, not only to grade: it recognises the common
+slips listed in ``Expected.mistakes``, a percentage typed where a fraction
+was expected (or the reverse), a wrong sign, and says whether the answer is
+too high or too low and by how much, followed by the exercise's hint.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from dataclasses import dataclass, field
+
+from .._validate import check_number
+
+__all__ = ["Expected", "Feedback", "check"]
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The right answer to one exercise, and how to help a wrong one."""
+
+    value: float
+    unit: str = ""
+    rel_tol: float = 0.005
+    """Relative tolerance: 0.5 % by default, generous for hand-rounded answers."""
+    abs_tol: float = 1e-9
+    hint: str = ""
+    mistakes: tuple[tuple[float, str], ...] = field(default_factory=tuple)
+    """(value a common slip produces, what the slip was)."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    exercise: str
+    correct: bool
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+    def _repr_markdown_(self) -> str:
+        mark = "✅" if self.correct else "❌"
+        return f"{mark} **Exercise {self.exercise}.** {self.message}"
+
+    def __bool__(self) -> bool:
+        return self.correct
+
+
+def _close(a: float, b: float, e: Expected) -> bool:
+    return math.isclose(a, b, rel_tol=e.rel_tol, abs_tol=e.abs_tol)
+
+
+def _lookup(exercise_id: str) -> Expected:
+    chapter, _, number = exercise_id.partition(".")
+    if not number:
+        raise ValueError(f"exercise_id must look like 'chapter.number' (e.g. 'collateral.1'); got {exercise_id!r}")
+    try:
+        module = importlib.import_module(f"{__name__}.{chapter}")
+    except ModuleNotFoundError:
+        raise ValueError(f"exercise_id names an unknown chapter {chapter!r}") from None
+    answers = module.ANSWERS
+    if number not in answers:
+        raise ValueError(f"exercise_id {exercise_id!r}: chapter {chapter!r} has exercises {sorted(answers)}")
+    return answers[number]
+
+
+def check(exercise_id: str, answer) -> Feedback:
+    """Check ``answer`` to exercise ``exercise_id`` and explain the verdict.
+
+    Returns a :class:`Feedback` (truthy when right) that displays itself in a
+    notebook. ``answer=None`` (the placeholder in the notebooks) asks for an
+    answer. Raises ``ValueError`` for an unknown exercise or a non-number.
+    """
+    e = _lookup(exercise_id)
+    if answer is None:
+        return Feedback(exercise_id, False,
+                        f"No answer yet: replace None with your number, e.g. check({exercise_id!r}, 1.23).")
+    x = check_number("answer", answer, allow_inf=math.isinf(e.value))
+    unit = f" {e.unit}" if e.unit else ""
+    if _close(x, e.value, e):
+        return Feedback(exercise_id, True, f"Correct: {e.value:,.6g}{unit}.")
+    for wrong, why in e.mistakes:
+        if _close(x, wrong, e):
+            return Feedback(exercise_id, False, f"Not quite — {why} {e.hint}".strip())
+    for factor, what in ((100, "a percentage where a fraction was asked (0.83, not 83)"),
+                         (0.01, "a fraction where a percentage was asked")):
+        if e.value != 0 and _close(x, e.value * factor, e):
+            return Feedback(exercise_id, False, f"Right number, wrong scale: you entered {what}.")
+    if e.value != 0 and _close(x, -e.value, e):
+        return Feedback(exercise_id, False, f"Right size, wrong sign. {e.hint}".strip())
+    if e.value != 0:
+        off = (x - e.value) / abs(e.value)
+        direction = "high" if off > 0 else "low"
+        msg = f"Not yet: your answer is {abs(off):.1%} too {direction}."
+    else:
+        msg = f"Not yet: the answer is 0{unit}."
+    return Feedback(exercise_id, False, f"{msg} {e.hint}".strip())

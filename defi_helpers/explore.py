@@ -1,0 +1,261 @@
+"""Explorers: one declaration, two renderings.
+
+An explorer is a model, its parameters and a chart::
+
+    hf = Explorer(
+        model=hf_model,                     # (**params) -> DataFrame
+        params=[Param("debt_usd", "Debt", 5_000, 25_000, 1_000, 16_000, "USD"), ...],
+        chart=health_factor_chart,          # (data) -> alt.Chart
+        title="...", description="...",
+    )
+    hf                                      # displays itself
+
+* In a **live kernel** it shows ipywidgets sliders under the chart; moving
+  one recomputes the model in Python and redraws the chart.
+* During the **book build** (:func:`defi_helpers.render.build_mode`) it
+  renders one Altair chart whose sliders are Vega parameters bound to
+  inputs. The model is precomputed over the grid of every parameter step
+  and embedded as CSV; the chart filters it to the slider values. No
+  ipywidget state reaches the static page, and no kernel is needed.
+
+Both use the same defaults and the same chart function, so they look alike.
+The chart function must not inspect the data's values: in static mode it
+receives an :class:`altair.Data` holding the whole grid, with the same
+columns as the model's DataFrame plus one ``p_<name>`` column a parameter.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from . import charts as _charts  # noqa: F401  (theme + offline renderer)
+from . import render
+
+__all__ = ["Param", "Explorer", "MAX_STATIC_BYTES"]
+
+#: Budget for one explorer's embedded data on a static page.
+MAX_STATIC_BYTES = 300_000
+
+
+@dataclass(frozen=True)
+class Param:
+    """One slider: ``name`` is the model's keyword; ``unit`` is shown beside the label."""
+
+    name: str
+    label: str
+    min: float
+    max: float
+    step: float
+    default: float
+    unit: str = ""
+
+    def __post_init__(self):
+        if not self.name.isidentifier():
+            raise ValueError(f"name must be a Python identifier; got {self.name!r}")
+        for field in ("min", "max", "step", "default"):
+            v = getattr(self, field)
+            if not isinstance(v, (int, float)) or math.isnan(v) or math.isinf(v):
+                raise ValueError(f"{field} of parameter {self.name!r} must be a finite number; got {v!r}")
+        if not self.min < self.max:
+            raise ValueError(f"parameter {self.name!r}: min must be < max; got {self.min} and {self.max}")
+        if not self.step > 0:
+            raise ValueError(f"parameter {self.name!r}: step must be > 0; got {self.step}")
+        if not self.min <= self.default <= self.max:
+            raise ValueError(f"parameter {self.name!r}: default must be in [{self.min}, {self.max}]; "
+                             f"got {self.default}")
+        n = (self.max - self.min) / self.step
+        if abs(n - round(n)) > 1e-6:
+            raise ValueError(f"parameter {self.name!r}: (max - min) must be a whole number of steps; "
+                             f"got ({self.max} - {self.min}) / {self.step} = {n}")
+        k = (self.default - self.min) / self.step
+        if abs(k - round(k)) > 1e-6:
+            raise ValueError(f"parameter {self.name!r}: default {self.default} is not on the slider's "
+                             f"grid (min {self.min}, step {self.step})")
+
+    @property
+    def decimals(self) -> int:
+        """Decimals needed to show a value of this slider exactly."""
+        for d in range(0, 10):
+            if abs(round(self.step, d) - self.step) < 1e-12 and abs(round(self.min, d) - self.min) < 1e-12:
+                return d
+        return 10
+
+    def values(self) -> np.ndarray:
+        """Every value the slider can take."""
+        n = int(round((self.max - self.min) / self.step))
+        return np.round(self.min + self.step * np.arange(n + 1), self.decimals)
+
+    @property
+    def caption(self) -> str:
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+    @property
+    def column(self) -> str:
+        return f"p_{self.name}"
+
+
+class Explorer:
+    """A model, its parameters and a chart; displays as widgets live, sliders static.
+
+    Parameters
+    ----------
+    model : callable
+        ``model(**{p.name: value}) -> pandas.DataFrame`` (numbers only).
+    params : sequence of Param
+        The sliders, in display order.
+    chart : callable
+        ``chart(data) -> altair chart``; see the module docstring.
+    title, description : str
+        Shown above the chart and used as its alt text; the description
+        should say what moves when the sliders move.
+    source : str, optional
+        Source line under the chart (for parameters taken from real data).
+    max_static_bytes : int
+        Size budget of the embedded grid (raises ``ValueError`` if exceeded).
+    """
+
+    def __init__(self, model: Callable[..., pd.DataFrame], params, chart: Callable, *, title: str,
+                 description: str, subtitle: str | None = None, source: str | None = None,
+                 max_static_bytes: int = MAX_STATIC_BYTES):
+        self.model = model
+        self.params = tuple(params)
+        if not self.params:
+            raise ValueError("params must name at least one parameter")
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names):
+            raise ValueError(f"params must have distinct names; got {names}")
+        self.chart_fn = chart
+        self.title = title
+        self.description = description
+        self.subtitle = subtitle
+        self.source = source
+        self.max_static_bytes = max_static_bytes
+
+    # -- values ------------------------------------------------------------
+    @property
+    def defaults(self) -> dict:
+        return {p.name: p.default for p in self.params}
+
+    def compute(self, **values) -> pd.DataFrame:
+        """The model's DataFrame at ``values`` (missing ones take their default)."""
+        unknown = set(values) - set(self.defaults)
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)}; expected {sorted(self.defaults)}")
+        df = self.model(**{**self.defaults, **values})
+        if not isinstance(df, pd.DataFrame) or df.empty:
+            raise ValueError("model must return a non-empty DataFrame")
+        return df
+
+    def _finish(self, chart, extra: str = ""):
+        return _charts.finish(chart, title=self.title, description=self.description + extra,
+                              subtitle=self.subtitle, source=self.source)
+
+    def chart_for(self, **values):
+        """The chart for one set of parameter values (what the live explorer shows)."""
+        return self._finish(self.chart_fn(self.compute(**values)))
+
+    # -- static (book) -------------------------------------------------------
+    def grid(self) -> pd.DataFrame:
+        """The model over every combination of slider values, with ``p_<name>`` columns."""
+        frames = []
+        for combo in itertools.product(*(p.values() for p in self.params)):
+            values = dict(zip((p.name for p in self.params), combo))
+            df = self.compute(**values).copy()
+            for p in self.params:
+                df[p.column] = values[p.name]
+            frames.append(df)
+        return pd.concat(frames, ignore_index=True)
+
+    def static_data(self) -> alt.Data:
+        """The grid as inline CSV (compact), with its numeric columns declared."""
+        grid = self.grid()
+        csv = grid.to_csv(index=False, float_format="%.6g", lineterminator="\n")
+        if len(csv.encode()) > self.max_static_bytes:
+            raise ValueError(
+                f"explorer {self.title!r}: its static grid is {len(csv.encode()):,} bytes, over the "
+                f"{self.max_static_bytes:,}-byte budget; coarsen a parameter's step or the model's x grid"
+            )
+        parse = {c: "number" for c in grid.columns if pd.api.types.is_numeric_dtype(grid[c])}
+        return alt.Data(values=csv, format=alt.DataFormat(type="csv", parse=parse))
+
+    def static_chart(self):
+        """One Altair chart with Vega sliders bound to the precomputed grid."""
+        vega_params = [
+            alt.param(name=p.name, value=p.default,
+                      bind=alt.binding_range(min=p.min, max=p.max, step=p.step, name=p.caption + " "))
+            for p in self.params
+        ]
+        test = " && ".join(f"abs(datum['{p.column}'] - {p.name}) < {p.step / 2!r}" for p in self.params)
+        data = self.static_data()
+        chart = _filter_first(self.chart_fn(data), data, alt.FilterTransform(test)).add_params(*vega_params)
+        names = ", ".join(p.label.lower() for p in self.params)
+        return self._finish(chart, f" Sliders below the chart set {names}.")
+
+    # -- live (kernel) ---------------------------------------------------------
+    def widget(self):
+        """ipywidgets sliders under an Output that redraws the chart from Python."""
+        import ipywidgets as w
+        from IPython.display import display
+
+        out = w.Output(layout=w.Layout(min_height=f"{_charts.HEIGHT + 120}px"))
+        sliders = {}
+        rows = []
+        for p in self.params:
+            s = w.FloatSlider(value=p.default, min=p.min, max=p.max, step=p.step,
+                              description=p.caption, readout_format=f".{p.decimals}f",
+                              continuous_update=False, style={"description_width": "initial"},
+                              layout=w.Layout(width="460px"))
+            sliders[p.name] = s
+            rows.append(s)
+
+        def redraw(*_):
+            chart = self.chart_for(**{n: s.value for n, s in sliders.items()})
+            with out:
+                out.clear_output(wait=True)
+                display(chart)
+
+        for s in sliders.values():
+            s.observe(redraw, names="value")
+        redraw()
+        box = w.VBox([out, *rows], layout=w.Layout(margin="0 0 1em 0"))
+        box.add_class("defi-explorer")
+        box.sliders = sliders  # for tests and for readers who want to set values
+        return box
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        if render.build_mode() or not _live_kernel():
+            return self.static_chart()._repr_mimebundle_(include=include, exclude=exclude)
+        return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+
+
+def _filter_first(chart, data, flt):
+    """Put ``flt`` first among the transforms of every view that reads ``data``.
+
+    Layers that bring data of their own (constant annotations) are left alone.
+    """
+    own = chart.data
+    if own is data:
+        transforms = [] if own is alt.Undefined or chart.transform is alt.Undefined else list(chart.transform)
+        return chart.copy(deep=False).properties(transform=[flt, *transforms])
+    if isinstance(chart, alt.LayerChart):
+        chart = chart.copy(deep=False)
+        chart.layer = [_filter_first(layer, data, flt) for layer in chart.layer]
+        return chart
+    return chart
+
+
+def _live_kernel() -> bool:
+    try:
+        from IPython import get_ipython
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    ip = get_ipython()
+    return ip is not None and getattr(ip, "kernel", None) is not None
