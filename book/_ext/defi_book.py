@@ -20,6 +20,9 @@ import os
 import shutil
 from pathlib import Path
 
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 os.environ["DEFI_HANDBOOK_BUILD"] = "1"
 
 VEGA_SCRIPTS = ("vega/vega.min.js", "vega/vega-lite.min.js", "vega/vega-embed.min.js")
@@ -52,7 +55,7 @@ def _check_package(app):
     app.env_defi_stale = previous != current
     if app.env_defi_stale and cache.exists():
         shutil.rmtree(cache)
-        app.verbose and print("defi_book: defi_helpers changed, execution cache cleared")
+        logger.info("defi_book: defi_helpers changed; execution cache cleared, notebooks re-run")
 
 
 def _outdated(app, env, added, changed, removed):
@@ -68,6 +71,19 @@ def _save_hash(app, exception):
         stamp.write_text(app.env_defi_hash + "\n")
 
 
+def _dedupe_scripts(app, pagename, templatename, context, doctree):
+    """Drop repeated inline scripts (JB1 emits sphinx-thebe's config twice, a console error)."""
+    seen, kept = set(), []
+    for js in context.get("script_files", []):
+        # The same inline script appears with filename None and "" (added twice by JB1).
+        key = (getattr(js, "filename", js) or "", tuple(sorted(getattr(js, "attributes", {}).items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(js)
+    context["script_files"] = kept
+
+
 def setup(app):
     for path in VEGA_SCRIPTS:
         # html_js_files are relative to _static; the libraries sit at the site root.
@@ -76,5 +92,6 @@ def setup(app):
     app.connect("builder-inited", _check_package)
     app.connect("env-get-outdated", _outdated)
     app.connect("build-finished", _save_hash)
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}
