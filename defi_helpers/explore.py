@@ -202,7 +202,6 @@ class Explorer:
     def widget(self):
         """ipywidgets sliders under an Output that redraws the chart from Python."""
         import ipywidgets as w
-        from IPython.display import display
 
         out = w.Output(layout=w.Layout(min_height=f"{_charts.HEIGHT + 120}px"))
         sliders = {}
@@ -217,9 +216,11 @@ class Explorer:
 
         def redraw(*_):
             chart = self.chart_for(**{n: s.value for n, s in sliders.items()})
-            with out:
-                out.clear_output(wait=True)
-                display(chart)
+            bundle = chart._repr_mimebundle_()
+            if isinstance(bundle, tuple):
+                bundle = bundle[0]
+            # One assignment replaces the chart: no flicker, and works outside a kernel too.
+            out.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
         for s in sliders.values():
             s.observe(redraw, names="value")

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from conftest import ROOT, toc_files, toc_notebooks
+from helpers import ROOT, toc_files, toc_notebooks
 
 NOTEBOOKS = sorted(set(toc_notebooks()) | set((ROOT / "notebooks").glob("*.ipynb")))
 

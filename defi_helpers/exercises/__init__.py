@@ -84,11 +84,14 @@ def check(exercise_id: str, answer) -> Feedback:
                         f"No answer yet: replace None with your number, e.g. check({exercise_id!r}, 1.23).")
     x = check_number("answer", answer, allow_inf=math.isinf(e.value))
     unit = f" {e.unit}" if e.unit else ""
-    if _close(x, e.value, e):
-        return Feedback(exercise_id, True, f"Correct: {e.value:,.6g}{unit}.")
-    for wrong, why in e.mistakes:
-        if _close(x, wrong, e):
-            return Feedback(exercise_id, False, f"Not quite — {why} {e.hint}".strip())
+    # The nearest of the right answer and the known slips wins, so a slip that lands
+    # within rounding distance of the right answer is still recognised.
+    candidates = [(abs(x - e.value), None)] + [(abs(x - w), why) for w, why in e.mistakes if _close(x, w, e)]
+    if _close(x, e.value, e) or len(candidates) > 1:
+        _, why = min(candidates, key=lambda c: c[0])
+        if why is None:
+            return Feedback(exercise_id, True, f"Correct: {e.value:,.6g}{unit}.")
+        return Feedback(exercise_id, False, f"Not quite — {why} {e.hint}".strip())
     for factor, what in ((100, "a percentage where a fraction was asked (0.83, not 83)"),
                          (0.01, "a fraction where a percentage was asked")):
         if e.value != 0 and _close(x, e.value * factor, e):
