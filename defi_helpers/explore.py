@@ -27,6 +27,7 @@ columns as the model's DataFrame plus one ``p_<name>`` column a parameter.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -42,6 +43,7 @@ __all__ = ["Param", "Explorer", "MAX_STATIC_BYTES"]
 
 #: Budget for one explorer's embedded data on a static page.
 MAX_STATIC_BYTES = 300_000
+_LIVE_DATA = "explorer_data"
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,7 @@ class Explorer:
         self.subtitle = subtitle
         self.source = source
         self.max_static_bytes = max_static_bytes
+        self._template = None
 
     # -- values ------------------------------------------------------------
     @property
@@ -158,8 +161,20 @@ class Explorer:
                               subtitle=self.subtitle, source=self.source)
 
     def chart_for(self, **values):
-        """The chart for one set of parameter values (what the live explorer shows)."""
+        """The chart for one set of parameter values, as an Altair object."""
         return self._finish(self.chart_fn(self.compute(**values)))
+
+    def live_spec(self, **values) -> dict:
+        """The Vega-Lite spec the live explorer shows for ``values``.
+
+        The chart is compiled once, against a named data source, and each redraw
+        only swaps in the model's new rows: a slider move costs the model plus a
+        JSON dump, not a rebuild and re-validation of the Altair chart.
+        """
+        if self._template is None:
+            self._template = self._finish(self.chart_fn(alt.NamedData(name=_LIVE_DATA))).to_dict()
+        rows = json.loads(self.compute(**values).to_json(orient="records", date_format="iso"))
+        return {**self._template, "datasets": {**self._template.get("datasets", {}), _LIVE_DATA: rows}}
 
     # -- static (book) -------------------------------------------------------
     def grid(self) -> pd.DataFrame:
@@ -215,10 +230,7 @@ class Explorer:
             rows.append(s)
 
         def redraw(*_):
-            chart = self.chart_for(**{n: s.value for n, s in sliders.items()})
-            bundle = chart._repr_mimebundle_()
-            if isinstance(bundle, tuple):
-                bundle = bundle[0]
+            bundle = render.mimebundle(self.live_spec(**{n: s.value for n, s in sliders.items()}))
             # One assignment replaces the chart: no flicker, and works outside a kernel too.
             out.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 

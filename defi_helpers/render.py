@@ -27,7 +27,7 @@ from importlib import resources
 
 import altair as alt
 
-__all__ = ["enable", "reset", "build_mode", "chart_html", "vendor_dir", "VENDOR_FILES"]
+__all__ = ["enable", "reset", "build_mode", "chart_html", "mimebundle", "vendor_dir", "VENDOR_FILES"]
 
 VENDOR_FILES = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
 _counter = itertools.count()
@@ -83,6 +83,11 @@ def chart_html(spec: dict, *, with_libraries: bool = False) -> str:
         'window.vegaEmbed(el,spec,{actions:false,renderer:"svg"}).catch(fail);'
         '})();</script>'
     )
+
+
+def mimebundle(spec: dict) -> dict:
+    """The display bundle of a Vega-Lite spec (what the ``defi`` renderer returns)."""
+    return _renderer(spec)
 
 
 def _renderer(spec: dict, **_metadata) -> dict:

@@ -37,6 +37,10 @@ def test_explorer_static_and_live(name, factory, monkeypatch):
     # live: the model at its defaults gives a chart with a title and alt text
     spec = e.chart_for().to_dict()
     assert spec["description"] == e.description
+    live = e.live_spec()
+    rows = live["datasets"]["explorer_data"]
+    assert len(rows) == len(e.compute()) and live["description"] == e.description
+    alt.Chart.from_dict(live) if "layer" not in live else alt.LayerChart.from_dict(live)  # still a valid spec
     # static: every slider is a bound Vega param with the same default as the widget
     static = e.static_chart().to_dict()
     params = {p["name"]: p for p in static["params"]}
