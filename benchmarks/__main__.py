@@ -120,7 +120,9 @@ def bench_explorers(repeats: int = 60) -> dict:
 def bench_browser() -> dict:
     from playwright.sync_api import sync_playwright
 
-    from browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # type: ignore
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    from conftest import CHROMIUM, CHROMIUM_ARGS  # type: ignore
+    from helpers import free_port
 
     site = ROOT / "_build" / "html"
     if not (site / "index.html").exists():

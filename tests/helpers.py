@@ -1,5 +1,6 @@
 """Shared fixtures and paths for the test-suite."""
 
+import socket
 from pathlib import Path
 
 import yaml
@@ -36,3 +37,10 @@ SITE = ROOT / "_build" / "html"
 def chapter_pages() -> list[str]:
     """HTML paths of every page in the table of contents."""
     return [f"{f}.html" for f in toc_files()]
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -2,7 +2,6 @@
 
 import functools
 import http.server
-import socket
 import sys
 import threading
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers import ROOT, SITE, chapter_pages, toc_files  # noqa: E402,F401
+from helpers import ROOT, SITE, chapter_pages, free_port, toc_files  # noqa: E402,F401
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -23,12 +22,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.browser)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -12,8 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import free_port
-from helpers import ROOT
+from helpers import ROOT, free_port
 
 NOTEBOOK = "notebooks/01-collateral.ipynb"
 
