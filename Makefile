@@ -1,5 +1,6 @@
 # The DeFi Lending Handbook: every set-up step, from a fresh Debian/Ubuntu machine with Python 3.11.
 #   make book   - create .venv, install, build the site (offline) into _build/html
+#   make book-student - the same without exercise solutions, into _build/student/html
 #   make test   - every test: unit, properties, notebooks, book build with -W, browser (site and JupyterLab)
 #   make serve  - serve the built site on http://127.0.0.1:$(PORT)/
 #   make lab    - JupyterLab on the notebooks
@@ -13,7 +14,7 @@ PORT   ?= 8000
 JB     := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 WORKERS ?= 2
 
-.PHONY: venv book book-clean serve lab test test-unit test-notebooks test-book test-browser bench clean
+.PHONY: venv book book-student book-clean serve lab test test-unit test-notebooks test-book test-student test-browser bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +31,10 @@ book: venv
 	@echo "  file://$(CURDIR)/_build/html/index.html"
 	@echo "or serve it with: make serve   (http://127.0.0.1:$(PORT)/)"
 
+# The student edition: solutions removed from pages and downloadable notebooks.
+book-student: venv
+	$(PY) book/_ext/student_edition.py --out _build/student
+
 book-clean:
 	rm -rf _build
 
@@ -40,7 +45,7 @@ serve:
 lab: venv
 	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --notebook-dir=. notebooks/01-collateral.ipynb
 
-test: test-unit test-notebooks test-book test-browser
+test: test-unit test-notebooks test-book test-student test-browser
 
 test-unit: venv
 	$(PY) -m pytest -q -n $(WORKERS) -m "not notebooks and not browser" tests
@@ -53,6 +58,10 @@ test-notebooks: venv
 test-book: venv
 	rm -rf _build
 	$(JB)
+
+test-student: venv
+	$(PY) book/_ext/student_edition.py --out _build/student
+	$(PY) -m pytest -q tests/test_student.py
 
 # Chromium against the built site and JupyterLab, inside a network namespace with
 # only loopback when the machine allows it (tests/offline.sh).

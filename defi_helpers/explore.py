@@ -254,7 +254,8 @@ def _filter_first(chart, data, flt):
     Layers that bring data of their own (constant annotations) are left alone.
     """
     own = chart.data
-    if own is data:
+    # alt.layer deep-copies layers whose data differ, so compare by value, not identity.
+    if own is data or (isinstance(own, alt.Data) and own == data):
         transforms = [] if own is alt.Undefined or chart.transform is alt.Undefined else list(chart.transform)
         return chart.copy(deep=False).properties(transform=[flt, *transforms])
     if isinstance(chart, alt.LayerChart):

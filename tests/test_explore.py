@@ -120,3 +120,19 @@ def test_vendored_libraries_and_licences_present():
     d = render.vendor_dir()
     for name in render.VENDOR_FILES + ("LICENSE-vega.txt", "LICENSE-vega-lite.txt", "LICENSE-vega-embed.txt"):
         assert d.joinpath(name).is_file(), name
+
+
+def test_static_filter_reaches_layers_with_their_own_data():
+    """alt.layer deep-copies layers whose data differ; the grid filter must still reach them."""
+    def model(a):
+        return pd.DataFrame({"x": [1, 2, 3], "y": [a, a + 1, a + 2]})
+
+    def chart(d):
+        line = alt.Chart(d).mark_line().encode(x="x:Q", y="y:Q")
+        rule = alt.Chart(pd.DataFrame({"v": [1]})).mark_rule().encode(y="v:Q")
+        return alt.layer(line, rule)
+
+    e = Explorer(model, [Param("a", "A", 0, 2, 1, 1)], chart, title="t", description="d")
+    layers = e.static_chart().to_dict()["layer"]
+    assert layers[0]["transform"][0] == {"filter": "abs(datum['p_a'] - a) < 0.5"}
+    assert "transform" not in layers[1]          # the constant rule is left alone

@@ -10,7 +10,7 @@
   keys only on a notebook's code cells, so without this a chapter would show
   stale results after a change in the package. A hash of every file of the
   package is kept beside the cache; when it differs, the cache is cleared and
-  every notebook is re-read.
+  every notebook is re-read. Switching ``DEFI_HANDBOOK_LIVE`` (live data) does the same.
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ def _check_package(app):
     import defi_helpers
 
     package_dir = Path(defi_helpers.__file__).parent
-    current = package_hash(package_dir)
+    # A live-data build (DEFI_HANDBOOK_LIVE) computes different outputs from the same code.
+    current = package_hash(package_dir) + ":live=" + os.environ.get("DEFI_HANDBOOK_LIVE", "")
     cache = _cache_dir(app)
     stamp = cache.parent / _HASH_FILE
     previous = stamp.read_text().strip() if stamp.exists() else None
