@@ -1,0 +1,118 @@
+"""Charts of the liquid staking (LST) chapter."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from . import SEMANTIC, finish, source_of
+
+__all__ = ["rebase_balances_chart", "lst_loop_hf_chart", "steth_discount_chart",
+           "BALANCE_SERIES", "ORACLE_SERIES", "JUNE_2022_LOW_RANGE"]
+
+#: Series of the balances chart, in legend order.
+BALANCE_SERIES = ["stETH balance (rebases)", "wstETH balance (fixed)", "wstETH value in stETH"]
+#: Oracle types of the loop chart, in legend order.
+ORACLE_SERIES = ["Exchange-rate oracle", "Market-price oracle"]
+#: Range of the reported June 2022 lows of stETH/ETH (dataset steth_eth_2022: 0.92 to 0.94).
+JUNE_2022_LOW_RANGE = (0.92, 0.94)
+
+
+def rebase_balances_chart(data):
+    """stETH and wstETH balances of one holder across daily rebases.
+
+    ``data`` columns: ``day``, ``amount`` (tokens), ``series`` (one of
+    :data:`BALANCE_SERIES`), ``share_rate`` (stETH per share).
+    """
+    return alt.Chart(data).mark_line().encode(
+        x=alt.X("day:Q", title="Days since wrapping", scale=alt.Scale(domain=[0, 365])),
+        y=alt.Y("amount:Q", title="Balance (tokens)", scale=alt.Scale(zero=False)),
+        color=alt.Color("series:N", title=None, sort=None,
+                        scale=alt.Scale(domain=BALANCE_SERIES,
+                                        range=[SEMANTIC["primary"], SEMANTIC["secondary"], SEMANTIC["safe"]])),
+        strokeDash=alt.StrokeDash("series:N", title=None, sort=None,
+                                  scale=alt.Scale(domain=BALANCE_SERIES, range=[[1, 0], [1, 0], [6, 4]])),
+        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("day:Q", title="Day"),
+                 alt.Tooltip("amount:Q", title="Tokens", format=",.4f"),
+                 alt.Tooltip("share_rate:Q", title="stETH per wstETH", format=".5f")],
+    )
+
+
+def lst_loop_hf_chart(data):
+    """Health factor of an LST/ETH loop against the LST's market ratio, per oracle type.
+
+    ``data`` columns: ``market_ratio`` (LST price in ETH over its exchange rate),
+    ``health_factor``, ``oracle`` (one of :data:`ORACLE_SERIES`),
+    ``liquidation_ratio`` (market ratio at which the market-priced loop hits HF = 1).
+    """
+    base = alt.Chart(data)
+    # Annotations are drawn from the same data, aggregated to one row, so that the
+    # explorer's static filter (applied to the shared data) covers every layer.
+    one_row = base.transform_aggregate(n="count()")
+    lo, hi = JUNE_2022_LOW_RANGE
+    xs = alt.Scale(domain=[0.8, 1.0])
+    ys = alt.Scale(domain=[0.6, 2.0], clamp=True)
+    june = one_row.mark_rect(color=SEMANTIC["neutral"], opacity=0.15).encode(
+        x=alt.X(datum=lo, scale=xs), x2=alt.datum(hi))
+    june_label = one_row.mark_text(align="right", dx=-4, color=SEMANTIC["neutral"]).encode(
+        x=alt.X(datum=lo, scale=xs), y=alt.Y(datum=1.9, scale=ys), text=alt.datum("June 2022 lows"))
+    lines = base.mark_line(point=True).encode(
+        x=alt.X("market_ratio:Q", title="stETH market price (ETH per stETH)", scale=xs),
+        y=alt.Y("health_factor:Q", title="Health factor (ratio)", scale=ys),
+        color=alt.Color("oracle:N", title=None, sort=None,
+                        scale=alt.Scale(domain=ORACLE_SERIES, range=[SEMANTIC["safe"], SEMANTIC["danger"]])),
+        tooltip=[alt.Tooltip("oracle:N", title="Oracle"),
+                 alt.Tooltip("market_ratio:Q", title="Market price (ETH)", format=".2f"),
+                 alt.Tooltip("health_factor:Q", title="Health factor", format=".3f")],
+    )
+    one = one_row.mark_rule(color=SEMANTIC["danger"], strokeDash=[6, 4]).encode(y=alt.Y(datum=1.0, scale=ys))
+    liq = base.mark_rule(color=SEMANTIC["danger"], strokeDash=[2, 3]).encode(
+        x=alt.X("mean(liquidation_ratio):Q", scale=xs),
+        tooltip=[alt.Tooltip("mean(liquidation_ratio):Q", title="Liquidated below (market oracle)", format=".3f")])
+    return alt.layer(june, june_label, lines, one, liq)
+
+
+def steth_discount_chart(series, thresholds: dict | None = None):
+    """The dated stETH/ETH reports of 2022, with optional liquidation ratios as dashed lines.
+
+    ``series`` is the registry dataset ``steth_eth_2022``; ``thresholds`` maps a
+    label to a market ratio (e.g. a loop's liquidation ratio under a market oracle).
+    """
+    df = series.copy()
+    df["kind_label"] = df["kind"].str.replace("_", " ")
+    base = alt.Chart(df)
+    x = alt.X("date:T", title="Date (2022)", axis=alt.Axis(format="%b %d"))
+    y = alt.Y("steth_eth:Q", title="stETH market price (ETH per stETH)", scale=alt.Scale(domain=[0.8, 1.01]))
+    line = base.mark_line(color=SEMANTIC["primary"], opacity=0.5).encode(x=x, y=y)
+    points = base.mark_point(filled=True, size=90).encode(
+        x=x, y=y,
+        shape=alt.Shape("kind_label:N", title="Kind of figure"),
+        color=alt.Color("confidence:N", title="Confidence",
+                        scale=alt.Scale(domain=["A", "B", "C"],
+                                        range=[SEMANTIC["safe"], SEMANTIC["primary"], SEMANTIC["secondary"]])),
+        tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("steth_eth:Q", title="stETH/ETH", format=".3f"),
+                 alt.Tooltip("kind_label:N", title="Kind"), alt.Tooltip("confidence:N", title="Confidence"),
+                 alt.Tooltip("source:N", title="Source"), alt.Tooltip("note:N", title="Note")],
+    )
+    layers = [line, points]
+    if thresholds:
+        th = pd.DataFrame({"label": list(thresholds), "ratio": list(thresholds.values())})
+        rules = alt.Chart(th).mark_rule(color=SEMANTIC["danger"], strokeDash=[6, 4]).encode(
+            y="ratio:Q", tooltip=[alt.Tooltip("label:N", title="Line"), alt.Tooltip("ratio:Q", format=".3f")])
+        labels = alt.Chart(th).mark_text(align="left", x=4, dy=-6, color=SEMANTIC["danger"]).encode(
+            y="ratio:Q", text="label:N")
+        layers += [rules, labels]
+    m = series.attrs.get("meta")
+    return finish(
+        alt.layer(*layers),
+        title="stETH/ETH in 2022: the discount, as reported",
+        subtitle=(f"Dated reports ({m.confidence[0] if m else 'B'} and C confidence), not a price feed; "
+                  "red dashed: market ratios that liquidate example loops"),
+        description=("Dated points of the stETH price in ETH from May to September 2022: at par before May 7, "
+                     "0.955 on May 12 after the Terra collapse, 0.97 to 0.93 in the week of the Celsius "
+                     "withdrawal freeze (with an 8 % intraday extreme), back to about 0.97 in July and 0.954 in "
+                     "early September. Point shape gives the kind of figure and colour its confidence; dashed red "
+                     "lines mark the market ratios at which example stETH loops priced by a market oracle are "
+                     "liquidated."),
+        source=source_of(series),
+    )

@@ -1,0 +1,122 @@
+"""Explorers and tables of the liquid staking chapter.
+
+(a) a holder's stETH and wstETH balances across daily rebases (and one loss);
+(b) the health factor of a looped stETH position under a market discount,
+    with an exchange-rate oracle and with a market-price oracle.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import lst
+from ..charts.lst import BALANCE_SERIES, ORACLE_SERIES, lst_loop_hf_chart, rebase_balances_chart
+from ..explore import Explorer, Param
+
+__all__ = ["rebase_balances_explorer", "lst_loop_explorer", "rebase_balances_table", "lst_loop_table",
+           "tvl_layers_table", "START_STETH", "START_SHARE_RATE", "DAYS_GRID", "MARKET_RATIO_GRID"]
+
+#: The holder starts with 100 stETH and wraps it on day 0.
+START_STETH = 100.0
+#: Illustrative stETH per share at the start (wstETH traded near 1.15 stETH in 2023-2024;
+#: check ``stEthPerToken()`` for a current value).
+START_SHARE_RATE = 1.15
+#: Days shown (every two weeks for a year).
+DAYS_GRID = np.arange(0, 365, 14)
+#: Day of the one-off loss in the balances explorer.
+LOSS_DAY = 182
+#: Market ratios on the x axis of the loop explorer.
+MARKET_RATIO_GRID = np.round(np.arange(0.80, 1.0001, 0.02), 2)
+
+
+def rebase_balances_table(apr: float, loss: float, days=DAYS_GRID) -> pd.DataFrame:
+    """Balances of a holder who wraps 100 stETH on day 0, under daily rebases.
+
+    The protocol's pooled ether grows by ``apr / 365`` a day (holders' APR, net
+    of the fee); on :data:`LOSS_DAY` a one-off ``loss`` (a slashing) lowers it.
+    Total shares stay fixed (no deposits or withdrawals), so the share rate is
+    ``START_SHARE_RATE`` times the growth factor.
+    """
+    days = np.asarray(days, dtype=float)
+    total_shares = 1_000_000.0
+    growth = (1.0 + apr / 365.0) ** days * np.where(days >= LOSS_DAY, 1.0 - loss, 1.0)
+    pooled = START_SHARE_RATE * total_shares * growth
+    shares = lst.shares_by_pooled_eth(START_STETH, START_SHARE_RATE * total_shares, total_shares)
+    steth = lst.pooled_eth_by_shares(shares, pooled, total_shares)
+    rate = pooled / total_shares
+    frames = [pd.DataFrame({"day": days, "amount": values, "series": name, "share_rate": rate})
+              for name, values in zip(BALANCE_SERIES, (steth, np.full_like(days, shares),
+                                                       lst.unwrap_wsteth(shares, pooled, total_shares)))]
+    return pd.concat(frames, ignore_index=True)
+
+
+def lst_loop_table(leverage: float, liquidation_threshold: float, market_ratio=MARKET_RATIO_GRID) -> pd.DataFrame:
+    """HF of an stETH/ETH loop over market ratios, for both oracle types."""
+    frames = [pd.DataFrame({
+        "market_ratio": market_ratio,
+        "health_factor": lst.looped_lst_health_factor(leverage, liquidation_threshold, market_ratio, oracle=kind),
+        "oracle": label,
+    }) for kind, label in zip(("exchange_rate", "market"), ORACLE_SERIES)]
+    out = pd.concat(frames, ignore_index=True)
+    out["liquidation_ratio"] = lst.market_ratio_at_liquidation(leverage, liquidation_threshold)
+    return out
+
+
+def tvl_layers_table(equity_eth: float, leverage: float) -> pd.DataFrame:
+    """What each protocol reports when ``equity_eth`` is staked and looped to ``leverage``.
+
+    Lido counts all the ETH staked (``x E``), the lending market counts the
+    stETH supplied (``x E``) and lends out ``(x - 1) E`` of ETH that came from
+    its own suppliers; a naive sum of the two protocols' deposits counts the
+    holder's ``E`` about ``2x`` times.
+    """
+    staked = equity_eth * leverage
+    borrowed = equity_eth * (leverage - 1.0)
+    return pd.DataFrame({
+        "ETH": {
+            "holder's own ETH (equity)": equity_eth,
+            "staked in Lido (stETH minted)": staked,
+            "stETH supplied to the lending market": staked,
+            "ETH borrowed from the lending market": borrowed,
+            "naive sum: Lido + lending deposits": 2 * staked,
+        }
+    })
+
+
+def rebase_balances_explorer() -> Explorer:
+    """Explorer (a): stETH rebases, wstETH does not."""
+    return Explorer(
+        model=rebase_balances_table,
+        params=[
+            Param("apr", "Holders' staking APR", 0.02, 0.06, 0.01, 0.03, "fraction"),
+            Param("loss", "One-off loss on day 182", 0.0, 0.02, 0.01, 0.0, "fraction of pooled ETH"),
+        ],
+        chart=rebase_balances_chart,
+        title="stETH rebases, wstETH does not",
+        subtitle="100 stETH wrapped on day 0 at 1.15 stETH per wstETH (illustrative); balances every two weeks",
+        description=("Three lines over one year: the holder's stETH balance had they kept stETH (rising with "
+                     "the daily rebases from 100 stETH), their wstETH balance (flat at 86.96 tokens) and that "
+                     "wstETH's value in stETH (dashed, exactly on the stETH line). A higher APR steepens the "
+                     "rising lines; a loss on day 182 makes them step down together, while the wstETH balance "
+                     "never moves."),
+    )
+
+
+def lst_loop_explorer() -> Explorer:
+    """Explorer (b): a looped stETH position under a market discount, per oracle type."""
+    return Explorer(
+        model=lst_loop_table,
+        params=[
+            Param("leverage", "Leverage", 1.5, 6.0, 0.5, 3.0, "x"),
+            Param("liquidation_threshold", "Liquidation threshold", 0.75, 0.95, 0.02, 0.81, "fraction"),
+        ],
+        chart=lst_loop_hf_chart,
+        title="A stETH loop under a market discount: which oracle?",
+        subtitle="Defaults: 3x on Aave v2 (stETH LT 81 % from 2022-05-19); grey band: reported June 2022 lows",
+        description=("Two lines of the health factor (y) against the stETH market price in ETH (x, 0.80 to "
+                     "1.00). With an exchange-rate oracle (green) the line is flat: a market discount does not "
+                     "move the HF. With a market-price oracle (red) the HF falls in proportion to the discount "
+                     "and crosses the dashed HF = 1 line at the dotted liquidation ratio; more leverage or a "
+                     "lower threshold moves that point towards 1.0, into the grey band of the June 2022 lows."),
+    )

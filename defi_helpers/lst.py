@@ -1,0 +1,679 @@
+"""Liquid staking tokens: stETH shares, wstETH wrapping, rETH, Lido's APR.
+
+A liquid staking token (LST) is a transferable claim on staked ETH and its
+rewards. Two designs:
+
+* **stETH** (Lido) *rebases*: balances are computed from shares,
+  ``balance = shares * totalPooledEther / totalShares``, so every holder's
+  balance grows when the oracle reports rewards; **wstETH** is the
+  non-rebasing wrapper whose balance *is* the share count.
+* **rETH** (Rocket Pool) keeps balances fixed and lets the exchange rate
+  ``totalETHBalance / rETHSupply`` grow.
+
+Functions take floats (token amounts, ETH) unless their name ends in
+``_wei``: those reproduce the contracts' integer floor division on Python
+``int`` so that the 1-2 wei rounding of stETH transfers can be shown.
+
+References
+----------
+Lido core, ``lidofinance/core``: ``contracts/0.4.24/StETH.sol``
+(``getPooledEthByShares``, ``getSharesByPooledEth``),
+``contracts/0.6.12/WstETH.sol`` (``wrap``, ``unwrap``, ``stEthPerToken``),
+``contracts/0.8.9/WithdrawalQueueBase.sol`` (claimable ether).
+Lido docs, ``lidofinance/docs``: ``docs/integrations/api.md`` (APR from
+``TokenRebased``), ``docs/guides/lido-tokens-integration-guide.md`` (fees,
+1-2 wei corner case, withdrawal limits, oracle sanity limits).
+Rocket Pool, ``rocket-pool/rocketpool``:
+``contracts/contract/token/RocketTokenRETH.sol``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_output, check_array, check_number
+from .looping import liquidation_price_ratio, looped_health_factor
+
+__all__ = [
+    "pooled_eth_by_shares",
+    "shares_by_pooled_eth",
+    "share_rate",
+    "wrap_steth",
+    "unwrap_wsteth",
+    "pooled_eth_by_shares_wei",
+    "shares_by_pooled_eth_wei",
+    "rebase_apr",
+    "apr_to_apy",
+    "rebase_with_fee",
+    "reth_exchange_rate",
+    "reth_eth_value",
+    "withdrawal_claimable_eth",
+    "withdrawal_requests",
+    "looped_lst_health_factor",
+    "market_ratio_at_liquidation",
+    "SECONDS_PER_YEAR",
+    "LIDO_PROTOCOL_FEE",
+    "LIDO_MAX_APR",
+    "MIN_STETH_WITHDRAWAL_WEI",
+    "MAX_STETH_WITHDRAWAL",
+]
+
+#: 365 days of seconds, the year used in the APR examples (Lido docs,
+#: docs/integrations/api.md, "secondsInYear").
+SECONDS_PER_YEAR = 365 * 24 * 3600
+#: Lido protocol fee: 10 % of rewards, half to node operators, half to the DAO
+#: treasury (lidofinance/docs docs/guides/lido-tokens-integration-guide.md, "Fees";
+#: read 2025 version of the page).
+LIDO_PROTOCOL_FEE = 0.10
+#: Accounting-oracle sanity check: a report implying more than 27 % APR is
+#: rejected, so a daily rebase is at most 27/365 % (same guide, "Accounting oracle").
+LIDO_MAX_APR = 0.27
+#: Smallest withdrawal request, 100 wei of stETH (same guide, "Withdrawals (unstETH)").
+MIN_STETH_WITHDRAWAL_WEI = 100
+#: Largest single withdrawal request, 1,000 stETH; larger amounts are split
+#: (same guide, "Withdrawals (unstETH)").
+MAX_STETH_WITHDRAWAL = 1000.0
+
+_ORACLES = ("exchange_rate", "market")
+
+
+def _pool(total_pooled_ether, total_shares):
+    tpe = check_array("total_pooled_ether", total_pooled_ether, lo=0, lo_open=True)
+    ts = check_array("total_shares", total_shares, lo=0, lo_open=True)
+    return tpe, ts
+
+
+def _scalar(*values) -> bool:
+    return all(np.ndim(v) == 0 for v in values)
+
+
+def pooled_eth_by_shares(shares, total_pooled_ether, total_shares):
+    """stETH (= pooled ETH) that ``shares`` Lido shares are worth.
+
+    ``shares * totalPooledEther / totalShares``. This is a holder's stETH
+    ``balanceOf``, and also what unwrapping ``shares`` wstETH returns.
+
+    Parameters
+    ----------
+    shares : float or array of float
+        Lido shares (>= 0); for wstETH, the wstETH amount.
+    total_pooled_ether : float or array of float
+        ETH controlled by the protocol (stETH total supply), > 0.
+    total_shares : float or array of float
+        All shares in existence, > 0.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        stETH amount (float; see :func:`pooled_eth_by_shares_wei` for the
+        contract's integer floor).
+
+    Examples
+    --------
+    >>> pooled_eth_by_shares(100, 10, 500)   # StETH.sol's own example: 100 of 500 shares of 10 ETH
+    2.0
+    >>> pooled_eth_by_shares(1.0, 9_000_000, 7_500_000)
+    1.2
+
+    References
+    ----------
+    lidofinance/core, contracts/0.4.24/StETH.sol, ``getPooledEthByShares``.
+    """
+    s = check_array("shares", shares, lo=0)
+    tpe, ts = _pool(total_pooled_ether, total_shares)
+    out = s * tpe / ts
+    return float(out) if _scalar(shares, total_pooled_ether, total_shares) else out
+
+
+def shares_by_pooled_eth(eth, total_pooled_ether, total_shares):
+    """Lido shares that ``eth`` of stETH corresponds to.
+
+    ``eth * totalShares / totalPooledEther``. Transfers of stETH move this
+    many shares; wrapping ``eth`` stETH mints this many wstETH.
+
+    Parameters
+    ----------
+    eth : float or array of float
+        stETH amount (>= 0).
+    total_pooled_ether, total_shares : float or array of float
+        Protocol totals (> 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Shares (float; see :func:`shares_by_pooled_eth_wei` for the integer floor).
+
+    Examples
+    --------
+    >>> round(shares_by_pooled_eth(1.0, 9_000_000, 7_500_000), 12)
+    0.833333333333
+
+    References
+    ----------
+    lidofinance/core, contracts/0.4.24/StETH.sol, ``getSharesByPooledEth``.
+    """
+    x = check_array("eth", eth, lo=0)
+    tpe, ts = _pool(total_pooled_ether, total_shares)
+    out = x * ts / tpe
+    return float(out) if _scalar(eth, total_pooled_ether, total_shares) else out
+
+
+def share_rate(total_pooled_ether, total_shares):
+    """stETH per share, which is also wstETH's ``stEthPerToken()``.
+
+    Parameters
+    ----------
+    total_pooled_ether, total_shares : float or array of float
+        Protocol totals (> 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        stETH per share.
+
+    Examples
+    --------
+    >>> share_rate(9_000_000, 7_500_000)
+    1.2
+
+    References
+    ----------
+    lidofinance/core, contracts/0.6.12/WstETH.sol, ``stEthPerToken``.
+    """
+    tpe, ts = _pool(total_pooled_ether, total_shares)
+    out = tpe / ts
+    return float(out) if _scalar(total_pooled_ether, total_shares) else out
+
+
+def wrap_steth(steth_amount, total_pooled_ether, total_shares):
+    """wstETH received for wrapping ``steth_amount`` stETH (= its share count).
+
+    Parameters
+    ----------
+    steth_amount : float or array of float
+        stETH to wrap (>= 0).
+    total_pooled_ether, total_shares : float or array of float
+        Protocol totals at the time of wrapping (> 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        wstETH minted.
+
+    Examples
+    --------
+    >>> round(wrap_steth(1_000, 9_000_000, 7_500_000), 9)
+    833.333333333
+
+    References
+    ----------
+    lidofinance/core, contracts/0.6.12/WstETH.sol, ``wrap``.
+    """
+    x = check_array("steth_amount", steth_amount, lo=0)
+    return shares_by_pooled_eth(x if np.ndim(steth_amount) else float(x), total_pooled_ether,
+                                total_shares)
+
+
+def unwrap_wsteth(wsteth_amount, total_pooled_ether, total_shares):
+    """stETH received for unwrapping ``wsteth_amount`` wstETH.
+
+    Between wrapping and unwrapping, rebases change ``total_pooled_ether``,
+    so the stETH returned grows with the rewards.
+
+    Parameters
+    ----------
+    wsteth_amount : float or array of float
+        wstETH to unwrap (>= 0).
+    total_pooled_ether, total_shares : float or array of float
+        Protocol totals at the time of unwrapping (> 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        stETH returned.
+
+    Examples
+    --------
+    >>> round(unwrap_wsteth(833.333333333, 9_000_000, 7_500_000), 6)
+    1000.0
+
+    References
+    ----------
+    lidofinance/core, contracts/0.6.12/WstETH.sol, ``unwrap``.
+    """
+    w = check_array("wsteth_amount", wsteth_amount, lo=0)
+    return pooled_eth_by_shares(w if np.ndim(wsteth_amount) else float(w), total_pooled_ether,
+                                total_shares)
+
+
+def _wei(name: str, value, *, positive: bool = False) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer amount of wei; got {value!r}")
+    v = int(value)
+    if v < 0 or (positive and v == 0):
+        raise ValueError(f"{name} must be {'> 0' if positive else '>= 0'} wei; got {value!r}")
+    return v
+
+
+def pooled_eth_by_shares_wei(shares_wei: int, total_pooled_ether_wei: int, total_shares_wei: int) -> int:
+    """``getPooledEthByShares`` in integer wei, rounding down like the contract.
+
+    Parameters
+    ----------
+    shares_wei : int
+        Shares in wei (>= 0).
+    total_pooled_ether_wei, total_shares_wei : int
+        Protocol totals in wei (> 0).
+
+    Returns
+    -------
+    int
+        stETH in wei, rounded down.
+
+    Examples
+    --------
+    >>> pooled_eth_by_shares_wei(10**18, 9_000_000 * 10**18, 7_500_000 * 10**18)
+    1200000000000000000
+
+    References
+    ----------
+    lidofinance/core, contracts/0.4.24/StETH.sol, ``getPooledEthByShares``.
+    """
+    s = _wei("shares_wei", shares_wei)
+    tpe = _wei("total_pooled_ether_wei", total_pooled_ether_wei, positive=True)
+    ts = _wei("total_shares_wei", total_shares_wei, positive=True)
+    return s * tpe // ts
+
+
+def shares_by_pooled_eth_wei(eth_wei: int, total_pooled_ether_wei: int, total_shares_wei: int) -> int:
+    """``getSharesByPooledEth`` in integer wei, rounding down like the contract.
+
+    Wrapping then unwrapping (or a stETH transfer, which converts the amount
+    to shares and back) can lose 1-2 wei to these two floors.
+
+    Parameters
+    ----------
+    eth_wei : int
+        stETH in wei (>= 0).
+    total_pooled_ether_wei, total_shares_wei : int
+        Protocol totals in wei (> 0).
+
+    Returns
+    -------
+    int
+        Shares in wei, rounded down.
+
+    Examples
+    --------
+    >>> shares_by_pooled_eth_wei(10**18, 9_000_000 * 10**18, 7_500_000 * 10**18)
+    833333333333333333
+
+    References
+    ----------
+    lidofinance/core, contracts/0.4.24/StETH.sol, ``getSharesByPooledEth``;
+    lidofinance/docs, docs/guides/lido-tokens-integration-guide.md ("1-2 wei corner case").
+    """
+    x = _wei("eth_wei", eth_wei)
+    tpe = _wei("total_pooled_ether_wei", total_pooled_ether_wei, positive=True)
+    ts = _wei("total_shares_wei", total_shares_wei, positive=True)
+    return x * ts // tpe
+
+
+def rebase_apr(pre_total_ether, pre_total_shares, post_total_ether, post_total_shares, seconds_elapsed,
+               *, seconds_per_year=SECONDS_PER_YEAR):
+    """Holder APR implied by one Lido rebase, by Lido's published formula.
+
+    From the ``TokenRebased`` event::
+
+        preShareRate  = preTotalEther  / preTotalShares
+        postShareRate = postTotalEther / postTotalShares
+        userAPR = secondsInYear * (postShareRate - preShareRate) / preShareRate / timeElapsed
+
+    Using share rates (not total ether) makes the APR immune to deposits and
+    withdrawals in the same report, and it is net of the protocol fee, whose
+    newly minted shares are in ``post_total_shares``. (Lido scales the rates by
+    1e27 on-chain; floats need no scaling.)
+
+    Parameters
+    ----------
+    pre_total_ether, post_total_ether : float
+        Total pooled ether before and after the report (> 0).
+    pre_total_shares, post_total_shares : float
+        Total shares before and after (> 0).
+    seconds_elapsed : float
+        ``timeElapsed`` of the report, in seconds (> 0); one day is 86,400.
+    seconds_per_year : float, default 31,536,000
+
+    Returns
+    -------
+    float
+        APR as a fraction per year (simple, not compounded).
+
+    Examples
+    --------
+    822 ETH of rewards on 9,000,000 pooled ETH in one day, no fee shares:
+
+    >>> round(rebase_apr(9_000_000, 7_500_000, 9_000_822, 7_500_000, 86_400), 8)
+    0.03333667
+
+    References
+    ----------
+    lidofinance/docs, docs/integrations/api.md ("Last Lido APR for stETH").
+    """
+    pre_e = check_number("pre_total_ether", pre_total_ether, lo=0, lo_open=True)
+    pre_s = check_number("pre_total_shares", pre_total_shares, lo=0, lo_open=True)
+    post_e = check_number("post_total_ether", post_total_ether, lo=0, lo_open=True)
+    post_s = check_number("post_total_shares", post_total_shares, lo=0, lo_open=True)
+    dt = check_number("seconds_elapsed", seconds_elapsed, lo=0, lo_open=True)
+    year = check_number("seconds_per_year", seconds_per_year, lo=0, lo_open=True)
+    pre_rate = pre_e / pre_s
+    post_rate = post_e / post_s
+    return year * ((post_rate - pre_rate) / pre_rate) / dt
+
+
+def apr_to_apy(apr, periods_per_year=365):
+    """Compound a simple APR ``periods_per_year`` times: ``(1 + apr/n)**n - 1``.
+
+    stETH rebases about once a day and the rewards are restaked, so its APY is
+    the daily-compounded APR.
+
+    Parameters
+    ----------
+    apr : float or array of float
+        Simple annual rate (fraction).
+    periods_per_year : float, default 365
+        Compounding periods per year (>= 1).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The compounded APY (fraction).
+
+    Examples
+    --------
+    >>> round(apr_to_apy(0.03), 6)
+    0.030453
+
+    References
+    ----------
+    lidofinance/docs, docs/guides/lido-tokens-integration-guide.md ("Do stETH
+    rewards compound?").
+    """
+    a = check_array("apr", apr, lo=-1, hi=10)
+    n = check_number("periods_per_year", periods_per_year, lo=1)
+    return as_output((1.0 + a / n) ** n - 1.0, apr)
+
+
+def rebase_with_fee(total_pooled_ether, total_shares, rewards_eth, fee=LIDO_PROTOCOL_FEE):
+    """Apply one oracle report with rewards, minting the protocol's fee as shares.
+
+    Lido takes its fee by minting new shares worth ``fee * rewards`` at the new
+    share price::
+
+        shares2mint = rewards * fee * prevTotalShares / (newTotalPooledEther - fee * rewards)
+
+    so holders' share rate rises by ``(1 - fee) * rewards / totalPooledEther``.
+
+    Parameters
+    ----------
+    total_pooled_ether, total_shares : float
+        State before the report (> 0).
+    rewards_eth : float
+        Consensus- plus execution-layer rewards in the report (>= 0).
+    fee : float, default 0.10
+        Protocol fee as a fraction of rewards, in [0, 1).
+
+    Returns
+    -------
+    tuple of float
+        ``(post_total_ether, post_total_shares, shares_minted_as_fees)``.
+
+    Examples
+    --------
+    >>> post_e, post_s, minted = rebase_with_fee(9_000_000, 7_500_000, 822)
+    >>> round(minted, 6)
+    68.49437
+    >>> round(rebase_apr(9_000_000, 7_500_000, post_e, post_s, 86_400), 6)
+    0.030003
+
+    References
+    ----------
+    lidofinance/docs, docs/guides/lido-tokens-integration-guide.md ("Fees").
+    """
+    tpe = check_number("total_pooled_ether", total_pooled_ether, lo=0, lo_open=True)
+    ts = check_number("total_shares", total_shares, lo=0, lo_open=True)
+    r = check_number("rewards_eth", rewards_eth, lo=0)
+    f = check_number("fee", fee, lo=0, hi=1, hi_open=True)
+    new_tpe = tpe + r
+    minted = r * f * ts / (new_tpe - f * r)
+    return new_tpe, ts + minted, minted
+
+
+def reth_exchange_rate(total_eth_balance, reth_supply):
+    """ETH backing one rETH: ``totalETHBalance / rETHSupply`` (1.0 if supply is 0).
+
+    Parameters
+    ----------
+    total_eth_balance : float or array of float
+        ETH held by the Rocket Pool network for rETH holders (>= 0).
+    reth_supply : float or array of float
+        rETH in existence (>= 0).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ETH per rETH.
+
+    Examples
+    --------
+    >>> reth_exchange_rate(540_000, 480_000)
+    1.125
+    >>> reth_exchange_rate(0, 0)
+    1.0
+
+    References
+    ----------
+    rocket-pool/rocketpool, contracts/contract/token/RocketTokenRETH.sol,
+    ``getEthValue`` / ``getExchangeRate`` ("Use 1:1 ratio if no rETH is minted").
+    """
+    bal = check_array("total_eth_balance", total_eth_balance, lo=0)
+    sup = check_array("reth_supply", reth_supply, lo=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(sup > 0, bal / np.where(sup > 0, sup, 1.0), 1.0)
+    return float(out) if _scalar(total_eth_balance, reth_supply) else out
+
+
+def reth_eth_value(reth_amount, total_eth_balance, reth_supply):
+    """ETH that ``reth_amount`` rETH is worth at the protocol rate (``getEthValue``).
+
+    Parameters
+    ----------
+    reth_amount : float or array of float
+        rETH (>= 0).
+    total_eth_balance, reth_supply : float or array of float
+        As in :func:`reth_exchange_rate`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        ETH value.
+
+    Examples
+    --------
+    >>> reth_eth_value(10, 540_000, 480_000)
+    11.25
+
+    References
+    ----------
+    rocket-pool/rocketpool, contracts/contract/token/RocketTokenRETH.sol, ``getEthValue``.
+    """
+    r = check_array("reth_amount", reth_amount, lo=0)
+    rate = reth_exchange_rate(total_eth_balance, reth_supply)
+    out = r * rate
+    return float(out) if _scalar(reth_amount, total_eth_balance, reth_supply) else out
+
+
+def withdrawal_claimable_eth(steth_requested, shares_requested, finalization_share_rate):
+    """ETH a Lido withdrawal request can claim once finalized.
+
+    The request locks ``steth_requested`` stETH (= ``shares_requested``
+    shares at the request-time rate). At finalization the claim is capped at
+    the request amount, and lowered if the share rate has fallen (losses,
+    "bunker mode")::
+
+        claim = min(steth_requested, shares_requested * finalization_share_rate)
+
+    Rewards accrued while waiting in the queue therefore go to the other
+    holders, not to the request.
+
+    Parameters
+    ----------
+    steth_requested : float
+        stETH locked by the request (>= 0).
+    shares_requested : float
+        Shares that stETH represented at the request (>= 0).
+    finalization_share_rate : float
+        stETH per share reported at finalization (> 0).
+
+    Returns
+    -------
+    float
+        ETH claimable.
+
+    Examples
+    --------
+    >>> withdrawal_claimable_eth(120.0, 100.0, 1.25)   # rate rose while waiting: capped
+    120.0
+    >>> withdrawal_claimable_eth(120.0, 100.0, 1.19)   # rate fell (losses): lowered
+    119.0
+
+    References
+    ----------
+    lidofinance/core, contracts/0.8.9/WithdrawalQueueBase.sol (``_calcBatch``,
+    claimable ether uses the checkpoint share rate when it is lower).
+    """
+    st = check_number("steth_requested", steth_requested, lo=0)
+    sh = check_number("shares_requested", shares_requested, lo=0)
+    rate = check_number("finalization_share_rate", finalization_share_rate, lo=0, lo_open=True)
+    return min(st, sh * rate)
+
+
+def withdrawal_requests(steth_amount, max_request=MAX_STETH_WITHDRAWAL) -> list[float]:
+    """Split an amount into Lido withdrawal requests of at most 1,000 stETH each.
+
+    Parameters
+    ----------
+    steth_amount : float
+        Amount to withdraw (at least 100 wei).
+    max_request : float, default 1000
+        Largest request, at most 1,000 stETH.
+
+    Returns
+    -------
+    list of float
+        Request sizes, largest first.
+
+    Examples
+    --------
+    >>> withdrawal_requests(2_500)
+    [1000.0, 1000.0, 500.0]
+
+    References
+    ----------
+    lidofinance/docs, docs/guides/lido-tokens-integration-guide.md: requests
+    are between 100 wei and 1,000 stETH.
+    """
+    x = check_number("steth_amount", steth_amount, lo=MIN_STETH_WITHDRAWAL_WEI / 1e18,
+                     why="the smallest request is 100 wei")
+    m = check_number("max_request", max_request, lo=MIN_STETH_WITHDRAWAL_WEI / 1e18,
+                     hi=MAX_STETH_WITHDRAWAL)
+    full = int(x // m)
+    rest = x - full * m
+    out = [m] * full
+    if rest * 1e18 >= MIN_STETH_WITHDRAWAL_WEI:
+        out.append(rest)
+    elif rest > 0 and out:
+        out[-1] += rest  # dust below 100 wei rides on the last request
+    return out
+
+
+def looped_lst_health_factor(leverage, liquidation_threshold, market_ratio=1.0, oracle="exchange_rate"):
+    """HF of an LST-collateral / ETH-debt loop under a market discount and an oracle type.
+
+    The lending market values the LST either at its **exchange rate** (stETH
+    counted as 1 ETH, wstETH as ``stEthPerToken`` ETH; Aave v3 since June 2023)
+    or at its **market** price on DEXes (Aave v2 with Chainlink's stETH/ETH
+    feed, as in June 2022). Only the market oracle passes a discount through::
+
+        HF = LT * x * p / (x - 1),   p = 1 (exchange_rate) or market_ratio (market)
+
+    Parameters
+    ----------
+    leverage : float or array of float
+        Exposure over equity, >= 1.
+    liquidation_threshold : float
+        LT of the LST (E-Mode LT if in E-Mode), in (0, 1].
+    market_ratio : float or array of float, default 1
+        Market price of the LST in ETH relative to its exchange rate (``0.94``
+        = a 6 % discount), > 0.
+    oracle : {"exchange_rate", "market"}
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Health factor at each market ratio.
+
+    Examples
+    --------
+    The June 2022 case: 3x on Aave v2 (stETH LT 81 % from 2022-05-19) at a
+    market ratio of 0.94:
+
+    >>> round(looped_lst_health_factor(3, 0.81, 0.94, oracle="market"), 4)
+    1.1421
+    >>> round(looped_lst_health_factor(3, 0.81, 0.94, oracle="exchange_rate"), 4)
+    1.215
+
+    References
+    ----------
+    bgd-labs/aave-proposals, src/AaveV2-V3PriceFeedsUpdate_20230613/ (stETH and
+    wstETH moved from market feeds to exchange-rate adapters, June 2023);
+    aave/aave-v3-core, contracts/protocol/libraries/logic/GenericLogic.sol.
+    """
+    if oracle not in _ORACLES:
+        raise ValueError(f"oracle must be one of {_ORACLES}; got {oracle!r}")
+    p = check_array("market_ratio", market_ratio, lo=0, lo_open=True)
+    ratio = np.ones_like(p) if oracle == "exchange_rate" else p
+    if np.ndim(market_ratio) == 0:
+        ratio = float(ratio)
+    return looped_health_factor(leverage, liquidation_threshold, ratio)
+
+
+def market_ratio_at_liquidation(leverage, liquidation_threshold):
+    """Market LST/ETH ratio at which a loop priced by a market oracle hits HF = 1.
+
+    ``(x - 1) / (x * LT)``; with an exchange-rate oracle no market ratio alone
+    liquidates the position.
+
+    Parameters
+    ----------
+    leverage : float or array of float
+        Exposure over equity, >= 1.
+    liquidation_threshold : float or array of float
+        LT of the LST, in (0, 1].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Market LST/ETH ratio at which HF = 1.
+
+    Examples
+    --------
+    >>> round(market_ratio_at_liquidation(2, 0.75), 6), round(market_ratio_at_liquidation(3, 0.75), 6)
+    (0.666667, 0.888889)
+
+    References
+    ----------
+    Same algebra as :func:`defi_helpers.looping.liquidation_price_ratio`;
+    defi-math reference WE23 (Aave v2 priced stETH by its market feed until June 2023).
+    """
+    return liquidation_price_ratio(leverage, liquidation_threshold)
