@@ -18,6 +18,7 @@ that metadata as a :class:`DatasetMeta`. Loading never touches the network.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -89,18 +90,29 @@ def meta(name: str) -> DatasetMeta:
     return _read_meta(name)
 
 
-def load(name: str) -> pd.DataFrame:
+def load(name: str, live: bool | str | None = None) -> pd.DataFrame:
     """Return the bundled snapshot ``name`` as a DataFrame.
 
     The metadata is attached as ``df.attrs["meta"]`` (a :class:`DatasetMeta`);
     charts read it to print the source line. Columns named ``date`` or ending
     in ``_date`` are parsed as dates.
 
+    ``live=True`` (or ``$DEFI_HANDBOOK_LIVE=1`` when ``live`` is left unset)
+    refreshes the dataset from its public API instead, falling back to this
+    snapshot with a warning if anything fails; ``live="strict"`` raises
+    instead. See :mod:`defi_helpers.data.live`. By default nothing here
+    touches the network.
+
     Raises
     ------
     ValueError
         If ``name`` is not a bundled dataset (the message lists them).
     """
+    if live or (live is None and os.environ.get("DEFI_HANDBOOK_LIVE", "").strip().lower()
+                not in ("", "0", "false", "no", "off")):
+        from .live import load_live
+
+        return load_live(name, live)
     m = _read_meta(name)
     with _snapshots().joinpath(f"{name}.csv").open(encoding="utf-8") as fh:
         df = pd.read_csv(fh, comment="#")
