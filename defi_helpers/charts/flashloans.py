@@ -1,0 +1,127 @@
+"""Charts of the flash-loan chapter."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from . import SEMANTIC, finish, source_of
+
+__all__ = ["attack_profit_chart", "twap_cost_chart", "price_impact_chart", "incidents_chart"]
+
+
+def attack_profit_chart(data):
+    """Attacker profit (left axis) and the pool's price impact (right axis) against the pump.
+
+    ``data`` columns: ``pump_usd`` (USD sold into the pool), ``profit_usd`` (USD),
+    ``price_impact`` (fraction), ``borrowed_usd`` (USD).
+    """
+    base = alt.Chart(data)
+    x = alt.X("pump_usd:Q", title="Flash-loaned USDC sold into the pool (USD)",
+              axis=alt.Axis(format="$,.2s"))
+    tooltip = [alt.Tooltip("pump_usd:Q", title="Pump (USD)", format="$,.0f"),
+               alt.Tooltip("price_impact:Q", title="Price impact", format=".1%"),
+               alt.Tooltip("borrowed_usd:Q", title="Borrowed (USD)", format="$,.0f"),
+               alt.Tooltip("profit_usd:Q", title="Attacker profit (USD)", format="$,.0f")]
+    profit = base.mark_line(color=SEMANTIC["danger"], clip=True).encode(
+        x=x,
+        y=alt.Y("profit_usd:Q", title="Attacker profit (USD, red)", axis=alt.Axis(format="$,.2s"),
+                scale=alt.Scale(domain=[-2e6, 1e7])),
+        tooltip=tooltip)
+    zero = base.mark_rule(color=SEMANTIC["neutral"], strokeDash=[2, 3]).encode(y=alt.datum(0))
+    impact = base.mark_line(color=SEMANTIC["primary"], strokeDash=[6, 4], clip=True).encode(
+        x=x,
+        y=alt.Y("price_impact:Q", title="Price impact on the oracle pool (%, blue dashed)",
+                axis=alt.Axis(format="%")),
+        tooltip=tooltip)
+    return alt.layer(alt.layer(profit, zero), impact).resolve_scale(y="independent")
+
+
+def twap_cost_chart(data):
+    """Cost of moving a geometric TWAP against the number of blocks the attacker holds.
+
+    ``data`` columns: ``blocks`` (count), ``cost_usd`` (USD, total over the blocks),
+    ``per_block_usd`` (USD), ``spot_multiple`` (manipulated spot / honest spot).
+    """
+    base = alt.Chart(data)
+    x = alt.X("blocks:Q", title="Blocks the attacker holds the price (count, log scale)",
+              scale=alt.Scale(type="log"))
+    tooltip = [alt.Tooltip("blocks:Q", title="Blocks held"),
+               alt.Tooltip("spot_multiple:Q", title="Spot needed (x honest price)", format=".3~g"),
+               alt.Tooltip("per_block_usd:Q", title="Cost per block (USD)", format="$,.3~s"),
+               alt.Tooltip("cost_usd:Q", title="Total cost (USD)", format="$,.3~s")]
+    cost = base.mark_line(point=True, color=SEMANTIC["danger"], clip=True).encode(
+        x=x,
+        y=alt.Y("cost_usd:Q", title="Upper-bound cost of the attack (USD, log scale)",
+                scale=alt.Scale(type="log", domain=[1e4, 1e20]), axis=alt.Axis(format="$,.0s")),
+        tooltip=tooltip)
+    multiple = base.mark_line(color=SEMANTIC["primary"], strokeDash=[6, 4], clip=True).encode(
+        x=x,
+        y=alt.Y("spot_multiple:Q", title="Spot price needed (x honest price, blue dashed)",
+                scale=alt.Scale(type="log")),
+        tooltip=tooltip)
+    return alt.layer(cost, multiple).resolve_scale(y="independent")
+
+
+def price_impact_chart(data):
+    """Price impact of a USDC purchase in constant-product pools of several depths.
+
+    ``data`` columns: ``trade_usd`` (USD), ``price_impact`` (fraction), ``pool`` (label).
+    """
+    return finish(
+        alt.Chart(data).mark_line().encode(
+            x=alt.X("trade_usd:Q", title="USDC sold into the pool (USD)", axis=alt.Axis(format="$,.2s")),
+            y=alt.Y("price_impact:Q", title="Rise of the pool's ETH price (%)", axis=alt.Axis(format="%")),
+            color=alt.Color("pool:N", title="Pool depth (USDC side)", sort=None),
+            tooltip=[alt.Tooltip("pool:N", title="Pool"),
+                     alt.Tooltip("trade_usd:Q", title="Trade (USD)", format="$,.0f"),
+                     alt.Tooltip("price_impact:Q", title="Price impact", format=".2%")],
+        ),
+        title="The same trade moves a shallow pool far more",
+        subtitle="Uniswap v2 constant product, 0.3 % fee, ETH at $2,000 before the trade",
+        description=("Three rising curves of the price impact (y, %) of buying ETH with up to $2 million "
+                     "of USDC (x) in constant-product pools holding $2 million, $20 million and $200 million "
+                     "of USDC. The impact grows roughly with the square of the trade's share of the pool: "
+                     "about 300 % for a trade the size of the shallow pool, about 2 % in the deep one."),
+    )
+
+
+def incidents_chart(incidents: pd.DataFrame):
+    """Reported losses of the incidents in the ``flash_loan_incidents`` dataset.
+
+    ``incidents`` columns: ``date``, ``protocol``, ``loss_usd_low``, ``loss_usd_high``,
+    ``flash_loan`` (bool), ``mechanism``.
+    """
+    df = incidents.copy()
+    df["label"] = df["date"].dt.strftime("%Y-%m-%d") + "  " + df["protocol"]
+    df["kind"] = df["flash_loan"].map({True: "Flash loan", False: "No flash loan"})
+    order = list(df["label"])
+    base = alt.Chart(df)
+    y = alt.Y("label:N", title=None, sort=order, axis=alt.Axis(labelLimit=320))
+    tooltip = [alt.Tooltip("protocol:N", title="Protocol"),
+               alt.Tooltip("date:T", title="Date", format="%Y-%m-%d"),
+               alt.Tooltip("loss_usd_low:Q", title="Loss, low (USD)", format="$,.0f"),
+               alt.Tooltip("loss_usd_high:Q", title="Loss, high (USD)", format="$,.0f"),
+               alt.Tooltip("mechanism:N", title="Mechanism")]
+    bars = base.mark_bar(height=12).encode(
+        y=y,
+        x=alt.X("loss_usd_low:Q", title="Reported loss (USD, log scale)",
+                scale=alt.Scale(type="log", domain=[1e5, 3e8]), axis=alt.Axis(format="$,.3~s")),
+        x2=alt.datum(1e5),             # log scale: bars start at the axis minimum, not at 0
+        color=alt.Color("kind:N", title=None,
+                        scale=alt.Scale(domain=["Flash loan", "No flash loan"],
+                                        range=[SEMANTIC["danger"], SEMANTIC["neutral"]])),
+        tooltip=tooltip)
+    spread = base.mark_rule(color="#222", strokeWidth=2).encode(
+        y=y, x="loss_usd_low:Q", x2="loss_usd_high:Q", tooltip=tooltip)
+    m = incidents.attrs.get("meta")
+    return finish(
+        alt.layer(bars, spread).properties(height=28 * len(df)),
+        title="Major flash-loan and oracle-manipulation incidents",
+        subtitle=f"Losses as reported; a black line spans the low-high range. Compiled up to {m.as_of if m else ''}",
+        description=("Horizontal bars, one per incident from bZx in February 2020 to Euler in March 2023, "
+                     "showing the reported loss on a logarithmic dollar axis from $100,000 to $300 million. "
+                     "Most used a flash loan (red); the largest, Euler ($197 million) and Beanstalk "
+                     "($182 million), dwarf the first bZx attacks (under $1 million)."),
+        source=source_of(incidents),
+    )
