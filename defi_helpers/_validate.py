@@ -13,7 +13,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-__all__ = ["check_number", "check_array", "check_int", "check_same_length"]
+__all__ = ["check_number", "check_array", "check_int", "check_same_length", "as_output"]
 
 
 def _range_text(lo, hi, lo_open, hi_open) -> str:

@@ -71,7 +71,7 @@ def chart_html(spec: dict, *, with_libraries: bool = False) -> str:
     caption = f'<figcaption class="defi-chart-source">{html.escape(source)}</figcaption>' if source else ""
     libs = _inline_libraries() + "\n" if with_libraries else ""
     return (
-        f'{libs}<figure class="defi-chart" role="figure" aria-label="{html.escape(description)}">'
+        f'{libs}<figure class="defi-chart" role="figure" tabindex="0" aria-label="{html.escape(description)}">'
         f'<div id="{div_id}" class="defi-chart-view"></div>{caption}</figure>\n'
         '<script type="text/javascript">(function(){'
         f'var el=document.getElementById("{div_id}");var spec={_json_for_script(spec)};'
@@ -80,7 +80,13 @@ def chart_html(spec: dict, *, with_libraries: bool = False) -> str:
         'el.appendChild(p);console.error(e);}'
         'if(typeof window.vegaEmbed!=="function"){fail("the Vega libraries are not loaded '
         '(in a notebook: run defi_helpers.render.reset() and re-run this cell)");return;}'
-        'window.vegaEmbed(el,spec,{actions:false,renderer:"svg"}).catch(fail);'
+        'window.vegaEmbed(el,spec,{actions:false,renderer:"svg"}).then(function(r){'
+        # One accessible image: the SVG is an img named by the alt text; Vega's own
+        # mark groups are hidden from assistive technology.
+        'var s=el.querySelector("svg");if(!s)return;s.setAttribute("role","img");'
+        's.setAttribute("aria-label",spec.description||"Chart");'
+        'for(var i=0;i<s.children.length;i++){s.children[i].setAttribute("aria-hidden","true");}'
+        '}).catch(fail);'
         '})();</script>'
     )
 

@@ -89,7 +89,8 @@ def setup(app):
     for path in VEGA_SCRIPTS:
         # html_js_files are relative to _static; the libraries sit at the site root.
         app.add_js_file(f"../{path}", priority=200)
-    app.add_css_file("../vega/defi-handbook.css", priority=200)
+    app.add_css_file("../defi-handbook.css", priority=200)
+    app.add_js_file("../defi-handbook.js", priority=200)
     app.connect("builder-inited", _check_package)
     app.connect("env-get-outdated", _outdated)
     app.connect("build-finished", _save_hash)

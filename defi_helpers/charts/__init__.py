@@ -36,13 +36,16 @@ def _theme() -> alt.theme.ThemeConfig:
     return {
         "config": {
             "font": FONT,
+            # One accessible image per chart: the figure's aria-label carries the alt text;
+            # marks and axes stay out of the accessibility tree instead of as unlabelled images.
+            "aria": False,
             "view": {"continuousWidth": WIDTH, "continuousHeight": HEIGHT, "stroke": None},
             "title": {"fontSize": 16, "fontWeight": 600, "anchor": "start", "subtitleFontSize": 13,
                       "subtitleColor": "#444", "offset": 12},
             "axis": {"labelFontSize": 12, "titleFontSize": 13, "titleFontWeight": 500,
                      "gridColor": "#e6e6e6", "domainColor": "#888", "tickColor": "#888",
                      "titleColor": "#222", "labelColor": "#333"},
-            "legend": {"labelFontSize": 12, "titleFontSize": 13, "orient": "bottom"},
+            "legend": {"labelFontSize": 12, "titleFontSize": 13, "orient": "bottom", "labelLimit": 320},
             "range": {"category": PALETTE},
             "line": {"strokeWidth": 2.5},
             "point": {"size": 60, "filled": True},
