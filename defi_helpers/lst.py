@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_output, check_array, check_number
+from . import rates
+from ._validate import check_array, check_number
 from .looping import liquidation_price_ratio, looped_health_factor
 
 __all__ = [
@@ -399,9 +400,7 @@ def apr_to_apy(apr, periods_per_year=365):
     lidofinance/docs, docs/guides/lido-tokens-integration-guide.md ("Do stETH
     rewards compound?").
     """
-    a = check_array("apr", apr, lo=-1, hi=10)
-    n = check_number("periods_per_year", periods_per_year, lo=1)
-    return as_output((1.0 + a / n) ** n - 1.0, apr)
+    return rates.apr_to_apy(apr, periods_per_year)
 
 
 def rebase_with_fee(total_pooled_ether, total_shares, rewards_eth, fee=LIDO_PROTOCOL_FEE):

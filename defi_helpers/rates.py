@@ -194,11 +194,17 @@ def compounded_interest_v34(rate, seconds):
 def apr_to_apy(apr, periods_per_year=SECONDS_PER_YEAR):
     """APY from an APR compounded ``periods_per_year`` times: ``(1 + apr/m)^m - 1``.
 
+    The one implementation in the package: chapters call it with their own
+    compounding period (Aave: every second; stETH: daily rebases; sUSDe:
+    weekly). Negative rates (e.g. negative funding) are allowed down to
+    ``-m``, where the per-period rate would wipe out the balance. Computed as
+    ``expm1(m * log1p(apr/m))`` to stay accurate for per-second compounding.
+
     Examples
     --------
     >>> round(apr_to_apy(0.05, 12), 6)
     0.051162
     """
-    a = check_array("apr", apr, lo=0)
     m = check_number("periods_per_year", periods_per_year, lo=1)
-    return as_output((1 + a / m) ** m - 1, apr)
+    a = check_array("apr", apr, lo=-m, lo_open=True, why="a yearly rate as a fraction: 0.10 means 10 %")
+    return as_output(np.expm1(m * np.log1p(a / m)), apr)

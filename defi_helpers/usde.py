@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import rates
 from ._validate import as_output, check_array, check_int, check_number
 
 __all__ = [
@@ -363,10 +364,8 @@ def apr_to_apy(apr, periods_per_year=52):
     ----------
     docs.ethena.fi, "sUSDe Rewards Mechanism".
     """
-    n = check_int("periods_per_year", periods_per_year, lo=1)
-    a = check_array("apr", apr, lo=-float(n), lo_open=True,
-                    why="a yearly rate as a fraction: 0.10 means 10 %")
-    return as_output(np.expm1(n * np.log1p(a / n)), apr)
+    check_int("periods_per_year", periods_per_year, lo=1)
+    return rates.apr_to_apy(apr, periods_per_year)
 
 
 def weekly_yield_apy(weekly_yield_usd, average_supply_usd, weeks_per_year=52):

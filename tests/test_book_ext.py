@@ -2,7 +2,6 @@
 
 import importlib.util
 import os
-from pathlib import Path
 from types import SimpleNamespace
 
 from helpers import ROOT

@@ -19,7 +19,7 @@ from defi_helpers.data import load
 from defi_helpers.exercises import check
 from defi_helpers.exercises.flashloans import ANSWERS
 from defi_helpers.flashloans import (
-    ALL, Borrow, Deposit, FlashLoan, FlashSwap, Liquidate, Market, Pool, Repay, Revert, State,
+    ALL, Borrow, Deposit, FlashLoan, FlashSwap, Liquidate, Market, Pool, Repay, State,
     Swap, Transfer, Withdraw, execute,
 )
 

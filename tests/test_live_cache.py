@@ -205,7 +205,7 @@ def test_concurrent_writers_and_readers_threads(isolated):
     """8 writer threads rewrite the same key 25 times each while 4 readers
     read it in a loop: no reader ever sees a corrupt file, the final file is
     one writer's complete payload, and no temp file is left behind."""
-    payloads = {i: f"date,value\n" + "".join(f"2025-01-{d:02d},{i}.{d}\n" for d in range(1, 29)) * 20
+    payloads = {i: "date,value\n" + "".join(f"2025-01-{d:02d},{i}.{d}\n" for d in range(1, 29)) * 20
                 for i in range(8)}
     cache.write("race", payloads[0], dict(HEADER))
     errors, stop = [], threading.Event()

@@ -5,7 +5,6 @@ reader in JupyterLab would (explorers as ipywidgets), so both modes are tested.
 """
 
 import json
-import os
 
 import nbformat
 import pytest
