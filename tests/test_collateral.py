@@ -152,7 +152,7 @@ def test_liquidation_never_seizes_more_than_collateral(q, price, cover, bonus, f
     assert r.liquidator_collateral + r.protocol_collateral == pytest.approx(r.collateral_seized)
     assert r.protocol_collateral <= r.bonus_collateral + 1e-12
     # the liquidator never gets less value than they repaid, minus the protocol's share
-    assert r.collateral_seized * price >= r.debt_repaid_usd * (1 - 1e-9)
+    assert r.collateral_seized * price >= r.debt_repaid_usd * (1 - 1e-9) - 1e-300  # subnormal underflow
 
 
 @settings(max_examples=200, deadline=None)

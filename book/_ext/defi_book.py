@@ -72,6 +72,13 @@ def _save_hash(app, exception):
         stamp.write_text(app.env_defi_hash + "\n")
 
 
+def _refresh_extra_files(app, exception):
+    """Copy html_extra_path again: Sphinx skips it when no document is out of date,
+    so an edited stylesheet or script would otherwise never reach the site."""
+    if exception is None and hasattr(app.builder, "copy_extra_files"):
+        app.builder.copy_extra_files()
+
+
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
     """Drop repeated inline scripts (JB1 emits sphinx-thebe's config twice, a console error)."""
     seen, kept = set(), []
@@ -94,6 +101,7 @@ def setup(app):
     app.connect("builder-inited", _check_package)
     app.connect("env-get-outdated", _outdated)
     app.connect("build-finished", _save_hash)
+    app.connect("build-finished", _refresh_extra_files)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}
