@@ -70,7 +70,7 @@ test-browser: venv
 	sh tests/offline.sh $(PY) -m pytest -q -m browser tests/browser
 
 bench: venv
-	$(PY) -m benchmarks
+	$(PY) tests/benchmarks/run.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -26,7 +26,7 @@ _N = NormalDist()
 
 
 def _bench():
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_risk.py"
+    path = Path(__file__).resolve().parent / "benchmarks" / "bench_risk.py"
     spec = importlib.util.spec_from_file_location("bench_risk", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

@@ -11,7 +11,7 @@
   If the pure-Python loop would take more than ~30 s, it is timed on a
   subsample of paths and extrapolated linearly; the result says so.
 
-Run: ``python benchmarks/bench_risk.py`` (prints a table) or call ``run()``.
+Run: ``python tests/benchmarks/bench_risk.py`` (prints a table) or call ``run()``.
 """
 
 from __future__ import annotations

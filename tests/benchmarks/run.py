@@ -1,6 +1,6 @@
-"""`make bench`: measure the build, the explorers and the site in Chromium.
+"""`make bench` (python tests/benchmarks/run.py): measure the build, the explorers and the site in Chromium.
 
-Figures (printed, saved to benchmarks/results.json and rendered into
+Figures (printed, saved to tests/benchmarks/results.json and rendered into
 book/benchmarks.md):
 
 * cold build time of the whole book in a fresh copy, and the sum of the
@@ -11,7 +11,7 @@ book/benchmarks.md):
   Python), p50/p95 per explorer;
 * bytes per chapter page and per explorer (embedded grid + spec);
 * in Chromium: time until every chart of a page has rendered; slider-to-repaint.
-* chapter benchmarks that provide ``benchmarks/bench_*.py`` with ``run() -> dict``.
+* chapter benchmarks that provide ``tests/benchmarks/bench_*.py`` with ``run() -> dict``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import http.server
 import importlib
+import importlib.util
 import json
 import os
 import platform
@@ -31,7 +32,8 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from helpers import chapter_pages  # noqa: E402
@@ -174,8 +176,10 @@ def bench_browser() -> dict:
 
 def bench_chapters() -> dict:
     out = {}
-    for f in sorted((ROOT / "benchmarks").glob("bench_*.py")):
-        mod = importlib.import_module(f"benchmarks.{f.stem}")
+    for f in sorted(HERE.glob("bench_*.py")):
+        spec = importlib.util.spec_from_file_location(f.stem, f)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
         out[f.stem[len("bench_"):]] = mod.run()
     return out
 
@@ -185,7 +189,7 @@ def render_markdown(r: dict) -> str:
     lines = [
         "# Benchmarks", "",
         f"Measured by `make bench` on {r['when']} ({r['machine']}). Re-run `make bench` to refresh this page; "
-        "the raw figures are in `benchmarks/results.json`.", "",
+        "the raw figures are in `tests/benchmarks/results.json`.", "",
         "## Building the book", "",
         "| measure | value | target |", "|---|---|---|",
         f"| cold build, whole book (fresh copy, no cache) | {b['cold_build_s']} s | |",
@@ -233,9 +237,9 @@ def main() -> None:
     print("browser…", flush=True)
     r["browser"] = bench_browser()
     print(json.dumps(r["browser"], indent=1))
-    (ROOT / "benchmarks" / "results.json").write_text(json.dumps(r, indent=2) + "\n")
+    (HERE / "results.json").write_text(json.dumps(r, indent=2) + "\n")
     (ROOT / "book" / "benchmarks.md").write_text(render_markdown(r))
-    print("written: benchmarks/results.json, book/benchmarks.md")
+    print("written: tests/benchmarks/results.json, book/benchmarks.md")
 
 
 if __name__ == "__main__":
