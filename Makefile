@@ -58,6 +58,7 @@ test-notebooks: venv
 test-book: venv
 	rm -rf _build
 	$(JB)
+	$(PY) -m pytest -q tests/test_chapters.py
 
 test-student: venv
 	$(PY) book/_ext/student_edition.py --out _build/student
