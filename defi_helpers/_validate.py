@@ -13,7 +13,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-__all__ = ["check_number", "check_array", "check_int", "check_same_length", "as_output"]
+__all__ = ["check_number", "check_array", "check_int", "check_bool", "check_choice", "check_same_length", "as_output"]
 
 
 def _range_text(lo, hi, lo_open, hi_open) -> str:
@@ -93,6 +93,20 @@ def check_int(name: str, value, *, lo: int | None = None, hi: int | None = None)
     value = int(value)
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         raise ValueError(f"{name} must be a whole number {_range_text(lo, hi, False, False)}; got {value!r}")
+    return value
+
+
+def check_bool(name: str, value) -> bool:
+    """Check a flag (``True``/``False``, numpy bools included) and return it as ``bool``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def check_choice(name: str, value, choices):
+    """Check that ``value`` is one of ``choices`` and return it."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}; got {value!r}")
     return value
 
 

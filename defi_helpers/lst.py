@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import rates
-from ._validate import check_array, check_number
+from ._validate import check_array, check_choice, check_number
 from .looping import liquidation_price_ratio, looped_health_factor
 
 __all__ = [
@@ -638,8 +638,7 @@ def looped_lst_health_factor(leverage, liquidation_threshold, market_ratio=1.0, 
     wstETH moved from market feeds to exchange-rate adapters, June 2023);
     aave/aave-v3-core, contracts/protocol/libraries/logic/GenericLogic.sol.
     """
-    if oracle not in _ORACLES:
-        raise ValueError(f"oracle must be one of {_ORACLES}; got {oracle!r}")
+    check_choice("oracle", oracle, _ORACLES)
     p = check_array("market_ratio", market_ratio, lo=0, lo_open=True)
     ratio = np.ones_like(p) if oracle == "exchange_rate" else p
     if np.ndim(market_ratio) == 0:

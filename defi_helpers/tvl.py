@@ -41,7 +41,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from ._validate import as_output, check_array, check_int, check_number
+from ._validate import as_output, check_array, check_bool, check_choice, check_int, check_number
 
 __all__ = [
     "looped_deposits",
@@ -278,8 +278,7 @@ def defillama_tvl(supplied, borrowed, include_borrowed=False):
             f"borrowed must be <= supplied (a market cannot lend more than was supplied); "
             f"got borrowed={borrowed!r}, supplied={supplied!r}"
         )
-    if not isinstance(include_borrowed, (bool, np.bool_)):
-        raise ValueError(f"include_borrowed must be True or False; got {include_borrowed!r}")
+    check_bool("include_borrowed", include_borrowed)
     out = s if include_borrowed else s - b
     like = np.broadcast_arrays(np.asarray(supplied, dtype=float), np.asarray(borrowed, dtype=float))[0]
     return as_output(out + 0.0 * b, like)
@@ -439,11 +438,9 @@ class Protocol:
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
             raise ValueError(f"name must be a non-empty string; got {self.name!r}")
-        if self.kind not in PROTOCOL_KINDS:
-            raise ValueError(f"kind must be one of {PROTOCOL_KINDS}; got {self.kind!r}")
+        check_choice("kind", self.kind, PROTOCOL_KINDS)
         object.__setattr__(self, "external_usd", check_number("external_usd", self.external_usd, lo=0))
-        if not isinstance(self.doublecounted, (bool, np.bool_)):
-            raise ValueError(f"doublecounted must be True or False; got {self.doublecounted!r}")
+        check_bool("doublecounted", self.doublecounted)
 
 
 @dataclass(frozen=True)
@@ -469,8 +466,7 @@ class Flow:
 
     def __post_init__(self):
         object.__setattr__(self, "fraction", check_number("fraction", self.fraction, lo=0, hi=1))
-        if self.kind not in FLOW_KINDS:
-            raise ValueError(f"kind must be one of {FLOW_KINDS}; got {self.kind!r}")
+        check_choice("kind", self.kind, FLOW_KINDS)
         if self.source == self.target and self.kind != "borrow":
             raise ValueError(
                 f"a receipt flow must join two different protocols; got source=target={self.source!r} "
@@ -612,8 +608,7 @@ class CapitalFlowGraph:
         """Boolean mask of the protocols a DefiLlama-style total includes."""
         for name, v in (("include_liquid_staking", include_liquid_staking),
                         ("include_doublecounted", include_doublecounted)):
-            if not isinstance(v, (bool, np.bool_)):
-                raise ValueError(f"{name} must be True or False; got {v!r}")
+            check_bool(name, v)
         return np.array([
             (include_liquid_staking or p.kind != "liquid_staking")
             and (include_doublecounted or not p.doublecounted)
@@ -644,8 +639,7 @@ class CapitalFlowGraph:
         Columns: ``protocol``, ``kind``, ``external_usd``, ``deposits_usd``,
         ``borrowed_out_usd``, ``counted`` (bool) and ``defillama_usd``.
         """
-        if not isinstance(include_borrowed, (bool, np.bool_)):
-            raise ValueError(f"include_borrowed must be True or False; got {include_borrowed!r}")
+        check_bool("include_borrowed", include_borrowed)
         x = self.deposits()
         b = self.borrowed_out()
         mask = self.counted(include_liquid_staking, include_doublecounted)

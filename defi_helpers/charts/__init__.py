@@ -13,6 +13,8 @@ colour blindness.
 
 from __future__ import annotations
 
+import textwrap
+
 import altair as alt
 import pandas as pd
 
@@ -28,6 +30,8 @@ SEMANTIC = {"safe": "#009E73", "danger": "#D55E00", "neutral": "#555555", "prima
             "secondary": "#E69F00"}
 WIDTH = 560
 HEIGHT = 300
+#: Characters per subtitle line at 13 px, about the chart's width.
+SUBTITLE_CHARS = 85
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
@@ -79,7 +83,8 @@ def finish(chart, *, title: str, description: str, subtitle: str | None = None,
     """
     if not title or not description:
         raise ValueError("title and description (alt text) are required for every chart")
-    t = alt.Title(title, subtitle=subtitle) if subtitle else title
+    # Vega does not wrap titles: long subtitles are split into lines that fit the chart.
+    t = alt.Title(title, subtitle=textwrap.wrap(subtitle, SUBTITLE_CHARS)) if subtitle else title
     chart = chart.properties(title=t, description=description)
     if source:
         chart = chart.properties(usermeta={"source": source})

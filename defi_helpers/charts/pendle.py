@@ -53,7 +53,7 @@ def trade_impact_chart(data):
     lines = alt.Chart().mark_line(point=True, clip=True).encode(
         x=alt.X("trade_share:Q", title="PT sold (−) or bought (+), share of the pool's PT", axis=alt.Axis(format="%")),
         y=alt.Y("implied_apy:Q", title="Implied APY (%)", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=320), scale=alt.Scale(
+        color=alt.Color("series:N", title=None, scale=alt.Scale(
             domain=["Rate of the trade (fee included)", "Pool's implied APY after the trade"],
             range=[SEMANTIC["danger"], SEMANTIC["primary"]])),
         tooltip=[alt.Tooltip("series:N", title="Series"),

@@ -68,7 +68,7 @@ def susde_apy_chart(data):
         x=alt.X("funding_apr:Q", title="Funding earned by the shorts (APR, %)",
                 axis=alt.Axis(format="%", values=[-0.1, -0.05, 0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3])),
         y=alt.Y("rate:Q", title="Yearly rate (%)", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[-0.1, 0.8])),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=320),
+        color=alt.Color("series:N", title=None,
                         scale=alt.Scale(domain=["Protocol revenue (APR, all USDe)", "sUSDe APY"],
                                         range=[SEMANTIC["neutral"], SEMANTIC["primary"]])),
         tooltip=[alt.Tooltip("series:N", title="Series"),
@@ -91,7 +91,7 @@ def vesting_chart(data):
     chart = alt.Chart(data).mark_line(interpolate="linear").encode(
         x=alt.X("hours:Q", title="Hours since the first reward transfer"),
         y=alt.Y("usde:Q", title="Vault balance (USDe)", scale=alt.Scale(zero=False), axis=alt.Axis(format=",.0f")),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(labelLimit=320),
+        color=alt.Color("series:N", title=None,
                         scale=alt.Scale(range=[SEMANTIC["secondary"], SEMANTIC["primary"]])),
         strokeDash=alt.StrokeDash("series:N", title=None),
         tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("hours:Q", title="Hours", format=".1f"),
