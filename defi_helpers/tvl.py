@@ -11,10 +11,12 @@ through. This module measures that with three small models:
 * a **re-deposit fraction** ``f``: each dollar counted comes back ``f``
   times, so counted value / independent capital = ``1 / (1 - f)``
   (:func:`tvl_multiplier`);
-* a **capital-flow graph**: protocols as nodes, each edge re-depositing a
-  fraction of one protocol's deposits into another
-  (:class:`CapitalFlowGraph`), from which naive TVL, DefiLlama-style TVL
-  and independent capital follow.
+* a **capital-flow graph** (:class:`CapitalFlowGraph`): reserves -- one
+  asset in one protocol -- as nodes; edges that move a share of a reserve's
+  receipt tokens to another reserve, or borrow against it from the borrowed
+  asset's reserve in the same market (funded by that reserve's lenders).
+  Naive TVL, DefiLlama-style TVL (netted per reserve) and independent
+  capital (lenders included) follow.
 
 Every function is pure (numbers in, numbers out). Amounts are USD floats;
 LTVs and fractions are fractions (``0.8`` = 80 %).
@@ -26,9 +28,9 @@ DefiLlama methodology: ``DefiLlama/docs``
 pool2, borrows, vesting, offers) and ``faqs/frequently-asked-questions.md``
 (the doublecount toggle; liquid staking "not included by default into chain
 TVL"). Lending-market TVL as implemented: ``DefiLlama/DefiLlama-Adapters``
-``projects/helper/aave.js`` (``tvl`` = underlying ``balanceOf`` the aToken,
-i.e. supplied minus borrowed; ``borrowed`` = total debt, a separate
-bucket). Luo, Feng, Xu and Tasca, *Piercing the Veil of TVL: DeFi
+``projects/helper/aave.js`` (``tvl`` = underlying ``balanceOf`` the aToken
+of each reserve, i.e. supplied minus borrowed *per reserve*; ``borrowed`` =
+each reserve's total debt, a separate bucket), as read on 2026-11-30. Luo, Feng, Xu and Tasca, *Piercing the Veil of TVL: DeFi
 Reappraised*, arXiv:2404.11745 (total value redeemable, the DeFi
 multiplier).
 """
@@ -54,9 +56,12 @@ __all__ = [
     "loop_tvl_breakdown",
     "sum_chain_tvls",
     "Protocol",
+    "Reserve",
     "Flow",
     "CapitalFlowGraph",
     "staking_loop_graph",
+    "pt_loop_graph",
+    "same_market_loop_graph",
     "PROTOCOL_KINDS",
     "FLOW_KINDS",
     "TVL_BUCKETS",
@@ -68,8 +73,9 @@ _LTV_WHY = "at LTV 1 every borrowed dollar can be re-supplied in full and the lo
 #: liquid staking out of chain TVL by default (FAQ, DefiLlama/docs, read 2025).
 PROTOCOL_KINDS = ("lending", "liquid_staking", "yield", "vault", "dex")
 #: ``receipt``: the source's receipt token (stETH, aUSDC, PT) is deposited in
-#: the target, the underlying stays at the source. ``borrow``: cash borrowed
-#: from a lending source leaves it and is deposited in the target.
+#: the target, the underlying stays at the source. ``borrow``: the source is
+#: collateral; cash is borrowed from the borrowed asset's reserve in the same
+#: lending market and deposited in the target.
 FLOW_KINDS = ("receipt", "borrow")
 #: Additive TVL buckets of DefiLlama's API (``currentChainTvls`` keys),
 #: excluded from the headline figure unless toggled on
@@ -412,7 +418,7 @@ def sum_chain_tvls(current_chain_tvls: Mapping[str, float], include=()) -> float
 
 @dataclass(frozen=True)
 class Protocol:
-    """A node of the capital-flow graph.
+    """A protocol of the capital-flow graph.
 
     Attributes
     ----------
@@ -420,10 +426,8 @@ class Protocol:
         A unique label.
     kind : str
         One of :data:`PROTOCOL_KINDS`. ``"liquid_staking"`` is left out of
-        DefiLlama's default chain TVL; only ``"lending"`` nodes can lend out
-        (``borrow`` flows).
-    external_usd : float
-        Fresh capital deposited from outside DeFi, in USD (>= 0).
+        DefiLlama's default chain TVL; only ``"lending"`` protocols lend
+        (``borrow`` flows draw on their reserves).
     doublecounted : bool
         DefiLlama's adapter flag for protocols whose deposits are other
         protocols' receipt tokens (yield aggregators, vaults); excluded by
@@ -432,195 +436,302 @@ class Protocol:
 
     name: str
     kind: str = "lending"
-    external_usd: float = 0.0
     doublecounted: bool = False
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name:
-            raise ValueError(f"name must be a non-empty string; got {self.name!r}")
+        if not isinstance(self.name, str) or not self.name or ":" in self.name:
+            raise ValueError(f"name must be a non-empty string without ':'; got {self.name!r}")
         check_choice("kind", self.kind, PROTOCOL_KINDS)
-        object.__setattr__(self, "external_usd", check_number("external_usd", self.external_usd, lo=0))
         check_bool("doublecounted", self.doublecounted)
 
 
 @dataclass(frozen=True)
+class Reserve:
+    """One asset held by one protocol: a node of the graph, keyed ``"protocol:asset"``.
+
+    In a lending market this is a reserve in Aave's sense (all the USDC
+    supplied to the market, say); elsewhere it is what the protocol holds of
+    that asset (the ETH a liquid-staking protocol has staked, the sUSDe held by
+    Pendle's SY contracts).
+
+    Attributes
+    ----------
+    protocol : str
+        Name of a :class:`Protocol` of the graph.
+    asset : str
+        The token held (``"USDC"``, ``"stETH"``, ``"PT-sUSDe"``).
+    external_usd : float
+        Capital from outside DeFi that follows the route: its receipt tokens
+        and its collateral take part in the graph's flows (>= 0).
+    lenders_usd : float
+        Capital from outside DeFi that is only supplied and lent out -- the
+        lenders of a lending reserve. It never moves on (>= 0).
+    """
+
+    protocol: str
+    asset: str
+    external_usd: float = 0.0
+    lenders_usd: float = 0.0
+
+    def __post_init__(self):
+        for name in ("protocol", "asset"):
+            v = getattr(self, name)
+            if not isinstance(v, str) or not v or ":" in v:
+                raise ValueError(f"{name} must be a non-empty string without ':'; got {v!r}")
+        object.__setattr__(self, "external_usd", check_number("external_usd", self.external_usd, lo=0))
+        object.__setattr__(self, "lenders_usd", check_number("lenders_usd", self.lenders_usd, lo=0))
+
+    @property
+    def key(self) -> str:
+        """``"protocol:asset"``, the name flows use."""
+        return f"{self.protocol}:{self.asset}"
+
+
+@dataclass(frozen=True)
 class Flow:
-    """An edge: a fraction of ``source``'s deposits re-deposited in ``target``.
+    """An edge: a fraction of the capital moving through ``source`` goes on to ``target``.
 
     Attributes
     ----------
     source, target : str
-        Protocol names. They may be equal only for a ``borrow`` flow: cash
-        borrowed from a market and supplied back to it is a loop.
+        Reserve keys (``"protocol:asset"``).
     fraction : float
-        Share of the source's total deposits that moves, in [0, 1].
+        Share of the source's *moving* capital (its ``external_usd`` plus
+        every inflow; never its lenders), in [0, 1].
     kind : str
-        ``"receipt"`` (the source's receipt token moves; its underlying stays
-        at the source) or ``"borrow"`` (cash lent out by a lending source).
+        ``"receipt"``: that share of the source's receipt tokens (stETH, an
+        aToken, a PT) is deposited in ``target``; the underlying stays at the
+        source. ``"borrow"``: the source is collateral in a lending market
+        and ``fraction`` is the loan-to-value used; the loan is drawn from the
+        reserve of ``asset`` in the *same* market (``"market:asset"``) and the
+        cash, possibly swapped on the way, is deposited in ``target``.
+    asset : str or None
+        The asset borrowed (``borrow`` flows only).
     """
 
     source: str
     target: str
     fraction: float
     kind: str = "receipt"
+    asset: str | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "fraction", check_number("fraction", self.fraction, lo=0, hi=1))
         check_choice("kind", self.kind, FLOW_KINDS)
+        if self.kind == "borrow":
+            if not isinstance(self.asset, str) or not self.asset:
+                raise ValueError(f"asset must name the borrowed token of a 'borrow' flow; got {self.asset!r}")
+        elif self.asset is not None:
+            raise ValueError(f"asset is only for 'borrow' flows; got asset={self.asset!r} on a receipt flow")
         if self.source == self.target and self.kind != "borrow":
             raise ValueError(
-                f"a receipt flow must join two different protocols; got source=target={self.source!r} "
-                f"(only a 'borrow' flow may return to its own market: that is a loop)"
+                f"a receipt flow must join two different reserves; got source=target={self.source!r} "
+                f"(only a 'borrow' flow may return to its own reserve: that is a loop)"
             )
+
+    @property
+    def drawn_from(self) -> str | None:
+        """Key of the reserve a borrow draws on: the borrowed asset in the collateral's market."""
+        if self.kind != "borrow":
+            return None
+        return f"{self.source.split(':', 1)[0]}:{self.asset}"
 
 
 @dataclass(frozen=True)
 class CapitalFlowGraph:
-    """Protocols and the re-deposit flows between them.
+    """Reserves of several protocols and the flows of capital between them.
 
-    Each protocol's total deposits ``x`` solve ``x = e + F.T @ x``, where
-    ``e`` holds the external (independent) capital and ``F[i, j]`` the
-    fraction of protocol ``i``'s deposits re-deposited in ``j``. The series
-    converges when every cycle of flows has gain below 1 (spectral radius of
-    ``F`` < 1); the constructor raises otherwise.
+    The capital moving through each reserve, ``a``, solves ``a = e + F.T @ a``
+    where ``e`` is the reserves' ``external_usd`` and ``F[i, j]`` the
+    fraction of reserve ``i``'s moving capital that goes on to ``j`` (receipt
+    or borrow). A borrow of fraction ``L`` against reserve ``i`` draws
+    ``L * a[i]`` from the borrowed asset's reserve in the same market, so
+    ``borrowed = D.T @ a``. That cash must be there: it is supplied by the
+    reserve's lenders (``lenders_usd``), by capital flowing into it, and --
+    unless ``max_utilisation`` is None -- by as many extra lenders as keep
+    the reserve's utilisation (borrowed / supplied) at most
+    ``max_utilisation``. Each reserve then holds ``supplied = a + lenders``.
 
     Three totals follow:
 
-    * **naive TVL** -- every protocol's deposits added up, ``sum(x)``;
-    * **DefiLlama-style TVL** -- lending nodes count supplied minus borrowed,
-      liquid staking and ``doublecounted`` nodes are left out unless their
-      toggles are on, the borrowed bucket is added only on request;
-    * **independent capital** -- ``sum(e)``, what came from outside.
+    * **naive TVL** -- every reserve's supplied amount added up;
+    * **DefiLlama-style TVL** -- each reserve counted net of what is borrowed
+      from it (supplied minus borrowed, per reserve, as DefiLlama's lending
+      adapters do), liquid staking and ``doublecounted`` protocols left out
+      unless their toggles are on, the ``borrowed`` bucket added on request;
+    * **independent capital** -- all capital that came from outside: the
+      ``external_usd`` of every reserve plus every lender.
+
+    Every borrowed dollar sits once in the reserve it was deposited into and
+    is netted once from the reserve it was drawn from, so without receipt
+    flows the DefiLlama-style total (all toggles on) *equals* independent
+    capital; each receipt flow adds the value of the receipts it moves.
+
+    Parameters
+    ----------
+    protocols : tuple of Protocol
+    reserves : tuple of Reserve
+    flows : tuple of Flow
+    max_utilisation : float or None, default 1.0
+        In (0, 1]: lenders are added to any reserve borrowed from beyond this
+        utilisation. ``None``: lenders are only those given, and a borrow
+        larger than its reserve's supply raises ``ValueError``.
 
     Examples
     --------
-    100 of ETH is staked; 80 % of the liquid-staking token is supplied to a
-    lending market, which lends 70 % of its deposits out as ETH that is
-    staked again:
+    $100 of sUSDe goes into Pendle; 90 % of its value, as PTs, is supplied to
+    a lending market; 85 % of the PTs' value is borrowed there in USDC, which
+    lenders supplied, and buys more PTs in Pendle:
 
     >>> g = CapitalFlowGraph(
-    ...     protocols=(Protocol("staking", "liquid_staking", external_usd=100),
-    ...                Protocol("lending", "lending")),
-    ...     flows=(Flow("staking", "lending", 0.8),
-    ...            Flow("lending", "staking", 0.7, kind="borrow")))
-    >>> round(g.naive_tvl(), 4), round(g.defillama_tvl(), 4), g.independent_capital()
-    (409.0909, 54.5455, 100.0)
+    ...     protocols=(Protocol("pendle", "yield"), Protocol("aave", "lending")),
+    ...     reserves=(Reserve("pendle", "sUSDe", external_usd=100),
+    ...               Reserve("aave", "PT-sUSDe"), Reserve("aave", "USDC")),
+    ...     flows=(Flow("pendle:sUSDe", "aave:PT-sUSDe", 0.90),
+    ...            Flow("aave:PT-sUSDe", "pendle:sUSDe", 0.85, "borrow", asset="USDC")))
+    >>> [round(v, 2) for v in (g.independent_capital(), g.defillama_tvl(), g.naive_tvl())]
+    [425.53, 808.51, 1134.04]
 
     References
     ----------
-    Luo et al. (2024), arXiv:2404.11745 (TVL vs total value redeemable; the
-    DeFi multiplier). DefiLlama/docs FAQ (doublecount toggle, liquid
-    staking excluded from chain TVL by default); DefiLlama-Adapters
-    ``projects/helper/aave.js`` (lending TVL = supplied - borrowed).
+    DefiLlama/DefiLlama-Adapters ``projects/helper/aave.js``
+    (``aaveV3Export``: ``tvl`` adds, per reserve, the underlying's
+    ``balanceOf`` the aToken; ``borrowed`` adds, per reserve, total variable
+    and stable debt); aave-dao/aave-v3-origin,
+    ``src/contracts/protocol/libraries/logic/BorrowLogic.sol``
+    (``executeBorrow``: the aToken of the *borrowed* asset's reserve calls
+    ``transferUnderlyingTo``, so a borrow draws on that reserve, never on the
+    collateral); DefiLlama/docs FAQ (doublecount
+    toggle, liquid staking excluded from chain TVL by default); Luo et al.
+    (2024), arXiv:2404.11745 (TVL vs total value redeemable).
     """
 
     protocols: tuple
+    reserves: tuple
     flows: tuple = field(default_factory=tuple)
+    max_utilisation: float | None = 1.0
 
     def __post_init__(self):
-        protocols = tuple(self.protocols)
-        flows = tuple(self.flows)
-        if not protocols:
-            raise ValueError("protocols must contain at least one Protocol; got none")
-        for p in protocols:
-            if not isinstance(p, Protocol):
-                raise ValueError(f"protocols must hold Protocol objects; got {p!r}")
-        names = [p.name for p in protocols]
-        if len(set(names)) != len(names):
-            dup = sorted({n for n in names if names.count(n) > 1})
-            raise ValueError(f"protocols must have unique names; duplicated: {dup}")
-        index = {n: i for i, n in enumerate(names)}
-        kinds = {p.name: p.kind for p in protocols}
-        seen = set()
+        protocols, reserves, flows = tuple(self.protocols), tuple(self.reserves), tuple(self.flows)
+        _check_items("protocols", protocols, Protocol)
+        _check_items("reserves", reserves, Reserve)
         for fl in flows:
             if not isinstance(fl, Flow):
                 raise ValueError(f"flows must hold Flow objects; got {fl!r}")
+        if self.max_utilisation is not None:
+            object.__setattr__(self, "max_utilisation", check_number(
+                "max_utilisation", self.max_utilisation, lo=0, lo_open=True, hi=1))
+        kinds = {p.name: p.kind for p in protocols}
+        _unique("protocols", [p.name for p in protocols])
+        keys = [r.key for r in reserves]
+        _unique("reserves", keys)
+        for r in reserves:
+            if r.protocol not in kinds:
+                raise ValueError(f"reserve {r.key!r} names unknown protocol {r.protocol!r}; protocols are {list(kinds)}")
+            if r.lenders_usd and kinds[r.protocol] != "lending":
+                raise ValueError(f"lenders_usd: only a lending reserve has lenders; {r.key!r} is {kinds[r.protocol]!r}")
+        index = {k: i for i, k in enumerate(keys)}
+        n = len(reserves)
+        F, D = np.zeros((n, n)), np.zeros((n, n))
+        seen = set()
+        for fl in flows:
             for end in (fl.source, fl.target):
                 if end not in index:
-                    raise ValueError(f"flow names unknown protocol {end!r}; protocols are {names}")
-            if (fl.source, fl.target, fl.kind) in seen:
-                raise ValueError(f"flows must not repeat an edge; {fl.source!r} -> {fl.target!r} ({fl.kind}) appears twice")
-            seen.add((fl.source, fl.target, fl.kind))
-            if fl.kind == "borrow" and kinds[fl.source] != "lending":
-                raise ValueError(
-                    f"flow kind 'borrow' needs a lending source; {fl.source!r} is {kinds[fl.source]!r}"
-                )
-        object.__setattr__(self, "protocols", protocols)
-        object.__setattr__(self, "flows", flows)
-        n = len(protocols)
-        receipt = np.zeros((n, n))
-        borrow = np.zeros((n, n))
-        for fl in flows:
-            m = borrow if fl.kind == "borrow" else receipt
-            m[index[fl.source], index[fl.target]] += fl.fraction
-        out_borrow = borrow.sum(axis=1)
-        out_receipt = receipt.sum(axis=1)
-        for i, p in enumerate(protocols):
-            if out_borrow[i] >= 1.0:
-                raise ValueError(
-                    f"fraction: borrow flows out of {p.name!r} sum to {out_borrow[i]:g}; they must be < 1 "
-                    f"(a market cannot lend out all its deposits)"
-                )
-            if out_receipt[i] > 1.0 + 1e-12:
-                raise ValueError(
-                    f"fraction: receipt flows out of {p.name!r} sum to {out_receipt[i]:g}; they must be <= 1"
-                )
-        F = receipt + borrow
-        rho = float(np.max(np.abs(np.linalg.eigvals(F)))) if n else 0.0
+                    raise ValueError(f"flow names unknown reserve {end!r}; reserves are {keys}")
+            if (fl.source, fl.target, fl.kind, fl.asset) in seen:
+                raise ValueError(f"flows must not repeat an edge; {fl.source!r} -> {fl.target!r} appears twice")
+            seen.add((fl.source, fl.target, fl.kind, fl.asset))
+            F[index[fl.source], index[fl.target]] += fl.fraction
+            if fl.kind == "borrow":
+                market = fl.source.split(":", 1)[0]
+                if kinds[market] != "lending":
+                    raise ValueError(f"flow kind 'borrow' needs collateral in a lending market; "
+                                     f"{fl.source!r} is in a {kinds[market]!r} protocol")
+                if fl.drawn_from not in index:
+                    raise ValueError(f"a borrow of {fl.asset!r} against {fl.source!r} draws on reserve "
+                                     f"{fl.drawn_from!r}; add Reserve({market!r}, {fl.asset!r})")
+                D[index[fl.source], index[fl.drawn_from]] += fl.fraction
+        for i, k in enumerate(keys):
+            receipts = sum(fl.fraction for fl in flows if fl.source == k and fl.kind == "receipt")
+            if receipts > 1 + 1e-12:
+                raise ValueError(f"fraction: receipt flows out of {k!r} sum to {receipts:g}; they must be <= 1")
+            if D[i].sum() >= 1.0:
+                raise ValueError(f"fraction: borrows against {k!r} sum to an LTV of {D[i].sum():g}; it must be < 1")
+        rho = float(np.max(np.abs(np.linalg.eigvals(F))))
         if rho >= 1.0 - 1e-12:
-            raise ValueError(
-                f"fraction: a cycle of flows has gain {rho:.6g}; it must be < 1, or each dollar "
-                f"would be counted infinitely often"
-            )
-        object.__setattr__(self, "_F", F)
-        object.__setattr__(self, "_borrow", borrow)
-        object.__setattr__(self, "_index", index)
+            raise ValueError(f"fraction: a cycle of flows has gain {rho:.6g}; it must be < 1, or each dollar "
+                             f"would be counted infinitely often")
+        moving = np.linalg.solve(np.eye(n) - F.T, np.array([r.external_usd for r in reserves]))
+        borrowed = D.T @ moving
+        lenders = np.array([r.lenders_usd for r in reserves])
+        if self.max_utilisation is not None:
+            lenders = lenders + np.maximum(0.0, borrowed / self.max_utilisation - moving - lenders)
+        supplied = moving + lenders
+        short = borrowed > supplied * (1 + 1e-9) + 1e-9
+        if short.any():
+            k = keys[int(np.argmax(short))]
+            raise ValueError(f"lenders_usd: reserve {k!r} lends {borrowed[short][0]:.6g} but holds "
+                             f"{supplied[short][0]:.6g}; supply more or set max_utilisation")
+        object.__setattr__(self, "protocols", protocols)
+        object.__setattr__(self, "reserves", reserves)
+        object.__setattr__(self, "flows", flows)
+        object.__setattr__(self, "_moving", moving)
+        object.__setattr__(self, "_lenders", lenders)
+        object.__setattr__(self, "_borrowed", borrowed)
 
-    # -- core solution ----------------------------------------------------
+    # -- per reserve --------------------------------------------------------
     @property
-    def names(self) -> tuple:
-        """Protocol names, in the order given."""
-        return tuple(p.name for p in self.protocols)
+    def keys(self) -> tuple:
+        """Reserve keys, in the order given."""
+        return tuple(r.key for r in self.reserves)
 
     def external(self) -> np.ndarray:
-        """External capital of each protocol (USD), in :attr:`names` order."""
-        return np.array([p.external_usd for p in self.protocols], dtype=float)
+        """Outside capital that follows the route, per reserve (USD)."""
+        return np.array([r.external_usd for r in self.reserves])
 
-    def deposits(self) -> np.ndarray:
-        """Total deposits of each protocol (USD): ``x = (I - F.T)^-1 e``."""
-        n = len(self.protocols)
-        return np.linalg.solve(np.eye(n) - self._F.T, self.external())
+    def moving(self) -> np.ndarray:
+        """Capital moving through each reserve, ``a = (I - F.T)^-1 e`` (USD): what flows take shares of."""
+        return self._moving.copy()
 
-    def borrowed_out(self) -> np.ndarray:
-        """Cash each lending protocol has lent out (USD)."""
-        return self._borrow.sum(axis=1) * self.deposits()
+    def lenders(self) -> np.ndarray:
+        """Lenders' capital per reserve, given plus added for ``max_utilisation`` (USD)."""
+        return self._lenders.copy()
 
-    # -- totals -----------------------------------------------------------
-    def independent_capital(self) -> float:
-        """Capital that entered from outside DeFi (USD)."""
-        return float(self.external().sum())
+    def supplied(self) -> np.ndarray:
+        """What each reserve holds before lending: moving capital plus lenders (USD)."""
+        return self._moving + self._lenders
 
-    def naive_tvl(self) -> float:
-        """Every protocol's deposits added up (USD)."""
-        return float(self.deposits().sum())
+    def borrowed(self) -> np.ndarray:
+        """What is borrowed from each reserve (USD)."""
+        return self._borrowed.copy()
 
     def counted(self, include_liquid_staking=False, include_doublecounted=False) -> np.ndarray:
-        """Boolean mask of the protocols a DefiLlama-style total includes."""
-        for name, v in (("include_liquid_staking", include_liquid_staking),
-                        ("include_doublecounted", include_doublecounted)):
-            check_bool(name, v)
+        """Boolean mask of the reserves a DefiLlama-style total includes."""
+        check_bool("include_liquid_staking", include_liquid_staking)
+        check_bool("include_doublecounted", include_doublecounted)
+        by_name = {p.name: p for p in self.protocols}
         return np.array([
-            (include_liquid_staking or p.kind != "liquid_staking")
-            and (include_doublecounted or not p.doublecounted)
-            for p in self.protocols
-        ])
+            (include_liquid_staking or by_name[r.protocol].kind != "liquid_staking")
+            and (include_doublecounted or not by_name[r.protocol].doublecounted)
+            for r in self.reserves
+        ], dtype=bool)
+
+    # -- totals -------------------------------------------------------------
+    def independent_capital(self) -> float:
+        """All capital that came from outside DeFi, lenders included (USD)."""
+        return float(self.external().sum() + self._lenders.sum())
+
+    def naive_tvl(self) -> float:
+        """Every reserve's supplied amount added up (USD)."""
+        return float(self.supplied().sum())
 
     def defillama_tvl(self, include_borrowed=False, include_liquid_staking=False,
                       include_doublecounted=False) -> float:
-        """DefiLlama-style chain TVL with its toggles (USD).
+        """DefiLlama-style TVL with its toggles (USD).
 
-        Default: counted protocols' deposits minus what lending nodes lent
-        out; liquid staking and ``doublecounted`` nodes excluded.
+        Default: each counted reserve's supplied minus borrowed; liquid
+        staking and ``doublecounted`` protocols excluded; the ``borrowed``
+        bucket off.
         """
         return float(self.breakdown(include_borrowed, include_liquid_staking,
                                     include_doublecounted)["defillama_usd"].sum())
@@ -629,71 +740,135 @@ class CapitalFlowGraph:
         """Naive TVL per dollar of independent capital."""
         ind = self.independent_capital()
         if ind == 0:
-            raise ValueError("independent capital is 0: give some protocol external_usd > 0")
+            raise ValueError("independent capital is 0: give some reserve external_usd > 0")
         return self.naive_tvl() / ind
 
     def breakdown(self, include_borrowed=False, include_liquid_staking=False,
                   include_doublecounted=False) -> pd.DataFrame:
-        """One row per protocol: external capital, deposits, lent out, counted TVL.
+        """One row per reserve.
 
-        Columns: ``protocol``, ``kind``, ``external_usd``, ``deposits_usd``,
-        ``borrowed_out_usd``, ``counted`` (bool) and ``defillama_usd``.
+        Columns: ``reserve`` (key), ``protocol``, ``asset``, ``kind``,
+        ``external_usd``, ``lenders_usd``, ``supplied_usd``, ``borrowed_usd``,
+        ``counted`` (bool) and ``defillama_usd``.
         """
         check_bool("include_borrowed", include_borrowed)
-        x = self.deposits()
-        b = self.borrowed_out()
         mask = self.counted(include_liquid_staking, include_doublecounted)
-        own = x - b + (b if include_borrowed else 0.0)
+        supplied, borrowed = self.supplied(), self.borrowed()
+        own = supplied - borrowed + (borrowed if include_borrowed else 0.0)
+        kind = {p.name: p.kind for p in self.protocols}
         return pd.DataFrame({
-            "protocol": list(self.names),
-            "kind": [p.kind for p in self.protocols],
+            "reserve": list(self.keys),
+            "protocol": [r.protocol for r in self.reserves],
+            "asset": [r.asset for r in self.reserves],
+            "kind": [kind[r.protocol] for r in self.reserves],
             "external_usd": self.external(),
-            "deposits_usd": x,
-            "borrowed_out_usd": b,
+            "lenders_usd": self.lenders(),
+            "supplied_usd": supplied,
+            "borrowed_usd": borrowed,
             "counted": mask,
             "defillama_usd": np.where(mask, own, 0.0),
         })
 
     def summary(self) -> pd.Series:
-        """The three headline totals and the multiplier, as a Series."""
+        """The three headline totals and two ratios, as a Series."""
+        ind = self.independent_capital()
         return pd.Series({
-            "independent capital": self.independent_capital(),
+            "independent capital": ind,
             "DefiLlama-style TVL": self.defillama_tvl(),
             "naive TVL": self.naive_tvl(),
-            "multiplier (naive / independent)": self.multiplier(),
+            "DefiLlama-style / independent": self.defillama_tvl() / ind,
+            "naive / independent": self.multiplier(),
         })
 
 
+def _check_items(name, items, cls):
+    if name != "flows" and not items:
+        raise ValueError(f"{name} must contain at least one {cls.__name__}; got none")
+    for item in items:
+        if not isinstance(item, cls):
+            raise ValueError(f"{name} must hold {cls.__name__} objects; got {item!r}")
+
+
+def _unique(name, labels):
+    if len(set(labels)) != len(labels):
+        dup = sorted({n for n in labels if labels.count(n) > 1})
+        raise ValueError(f"{name} must be unique; duplicated: {dup}")
+
+
 def staking_loop_graph(external_usd=100.0, stake_to_lending=0.8, lending_to_pendle=0.5,
-                       pendle_to_lending=0.8, lending_to_staking=0.5) -> CapitalFlowGraph:
-    """The chapter's example: staking -> lending -> Pendle -> lending -> staking.
+                       pendle_to_lending=0.8, lending_to_staking=0.5, max_utilisation=1.0) -> CapitalFlowGraph:
+    """The chapter's route: staking -> lending 1 -> Pendle -> lending 2 -> staking.
 
-    ``external_usd`` of ETH is staked (liquid staking). A fraction of the
-    staking token is supplied to lending market 1 (``receipt``), which lends
-    part of its deposits out (``borrow``) as cash deposited in Pendle; a
-    fraction of Pendle's deposits comes back as PTs supplied to lending
-    market 2 (``receipt``), which lends ETH out that is staked again
-    (``borrow``), closing the loop.
+    ``external_usd`` of ETH is staked. A share of the staking token (stETH)
+    is supplied to lending market 1 (``receipt``); against it a share of its
+    value is borrowed in USDC from market 1's USDC lenders (``borrow``) and
+    buys sUSDe held by Pendle; a share of Pendle's deposits, as PTs, is
+    supplied to lending market 2 (``receipt``), against which ETH is borrowed
+    from market 2's ETH lenders and staked again (``borrow``), closing the
+    loop. Lenders supply what is borrowed at ``max_utilisation``.
 
-    Each fraction is in [0, 1]; the two borrow fractions must be < 1.
+    Each fraction is in [0, 1]; the two borrow fractions (LTVs) must be < 1.
 
     Examples
     --------
-    >>> g = staking_loop_graph(100, 0.8, 0.5, 0.8, 0.5)
-    >>> round(g.naive_tvl(), 4), round(g.independent_capital(), 4)
-    (300.0, 100.0)
+    >>> g = staking_loop_graph(100, 0.75, 0.5, 0.75, 0.5)
+    >>> [round(v, 2) for v in (g.independent_capital(), g.defillama_tvl(), g.naive_tvl())]
+    [160.0, 163.64, 340.0]
     """
     return CapitalFlowGraph(
-        protocols=(
-            Protocol("staking", "liquid_staking", external_usd=external_usd),
-            Protocol("lending 1", "lending"),
-            Protocol("pendle", "yield"),
-            Protocol("lending 2", "lending"),
-        ),
-        flows=(
-            Flow("staking", "lending 1", stake_to_lending, "receipt"),
-            Flow("lending 1", "pendle", lending_to_pendle, "borrow"),
-            Flow("pendle", "lending 2", pendle_to_lending, "receipt"),
-            Flow("lending 2", "staking", lending_to_staking, "borrow"),
-        ),
+        protocols=(Protocol("staking", "liquid_staking"), Protocol("lending 1", "lending"),
+                   Protocol("pendle", "yield"), Protocol("lending 2", "lending")),
+        reserves=(Reserve("staking", "ETH", external_usd=external_usd), Reserve("lending 1", "stETH"),
+                  Reserve("lending 1", "USDC"), Reserve("pendle", "sUSDe"),
+                  Reserve("lending 2", "PT-sUSDe"), Reserve("lending 2", "ETH")),
+        flows=(Flow("staking:ETH", "lending 1:stETH", stake_to_lending),
+               Flow("lending 1:stETH", "pendle:sUSDe", lending_to_pendle, "borrow", asset="USDC"),
+               Flow("pendle:sUSDe", "lending 2:PT-sUSDe", pendle_to_lending),
+               Flow("lending 2:PT-sUSDe", "staking:ETH", lending_to_staking, "borrow", asset="ETH")),
+        max_utilisation=max_utilisation,
+    )
+
+
+def pt_loop_graph(external_usd=100.0, pt_to_lending=0.90, ltv=0.85, max_utilisation=1.0) -> CapitalFlowGraph:
+    """A Pendle PT loop on a lending market (the class of sUSDe/PT loops on Aave).
+
+    ``external_usd`` of sUSDe goes into Pendle; PTs worth ``pt_to_lending``
+    of Pendle's deposits are supplied to Aave; ``ltv`` of their value is
+    borrowed in USDC from Aave's USDC lenders and buys more PTs, so the cash
+    ends in Pendle as sUSDe. The PT value is taken equal to the sUSDe it is
+    a claim on times ``pt_to_lending`` (a PT trades below its underlying
+    before maturity; the fraction absorbs that discount).
+
+    Examples
+    --------
+    >>> g = pt_loop_graph()
+    >>> round(g.defillama_tvl() / g.independent_capital(), 2)
+    1.9
+    """
+    return CapitalFlowGraph(
+        protocols=(Protocol("pendle", "yield"), Protocol("aave", "lending")),
+        reserves=(Reserve("pendle", "sUSDe", external_usd=external_usd), Reserve("aave", "PT-sUSDe"),
+                  Reserve("aave", "USDC")),
+        flows=(Flow("pendle:sUSDe", "aave:PT-sUSDe", pt_to_lending),
+               Flow("aave:PT-sUSDe", "pendle:sUSDe", ltv, "borrow", asset="USDC")),
+        max_utilisation=max_utilisation,
+    )
+
+
+def same_market_loop_graph(equity_usd=100.0, ltv=0.8, lenders_usd=0.0) -> CapitalFlowGraph:
+    """A loop on one reserve: supply USDC, borrow USDC against it, supply it again.
+
+    The graph form of :func:`looped_deposits`, with optional other lenders
+    in the same reserve (who do not loop).
+
+    Examples
+    --------
+    >>> g = same_market_loop_graph(100, 0.8)
+    >>> [round(v, 6) for v in (g.naive_tvl(), g.defillama_tvl(), g.independent_capital())]
+    [500.0, 100.0, 100.0]
+    """
+    return CapitalFlowGraph(
+        protocols=(Protocol("aave", "lending"),),
+        reserves=(Reserve("aave", "USDC", external_usd=equity_usd, lenders_usd=lenders_usd),),
+        flows=(Flow("aave:USDC", "aave:USDC", ltv, "borrow", asset="USDC"),),
     )

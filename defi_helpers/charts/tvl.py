@@ -49,7 +49,8 @@ def tvl_history_chart(history: pd.DataFrame):
         subtitle=f"Curated dated points (not a continuous series), to {m.as_of if m else 'the snapshot date'}",
         description=("Points of total DeFi TVL in billions of dollars from 2020 to 2025, coloured by how they were "
                      "counted. The December 2021 peak reads about $254B with double counting (red, as DefiLlama "
-                     "showed it before August 2022) but about $178B in today's default view (blue); by late 2022 "
+                     "showed it before August 2022) but about $178B (2021-11-08) in the later default view, which "
+                     "also leaves out liquid staking (blue); by late 2022 "
                      "TVL had fallen below $40B and it recovered to about $100-128B in 2025."),
         source=source_of(history),
     )
@@ -83,10 +84,13 @@ def doublecount_switch_chart(history: pd.DataFrame):
     ).properties(height=220)
     return finish(
         chart,
-        title="Switching double counting off removed 20-30 % of TVL",
-        subtitle="DefiLlama set its double-count toggle to off by default on 2022-08-04",
+        title="Without double counting, TVL read 20-31 % lower",
+        subtitle=("DefiLlama set its double-count toggle to off by default on 2022-08-04; the all-chain pair "
+                  "also differs by liquid staking and date"),
         description=("Paired horizontal bars, red with double counting and blue without, for three cases: the "
-                     "all-chain 2021 peak ($254B against $178B), Solana's November 2021 peak ($15B against $12B) "
+                     "all-chain 2021 peak ($254B on 2021-12-02 against $178B on 2021-11-08, a gap that also "
+                     "includes liquid staking, left out of today's default), Solana's November 2021 peak "
+                     "($15B against $12B) "
                      "and Ethereum on the day of the switch ($58.9B against $40.7B, 31 % less)."),
         source=source_of(history),
     )
@@ -119,15 +123,16 @@ def flow_graph_chart(data):
     """Naive and DefiLlama-style TVL of the staking loop, stacked by protocol.
 
     ``data`` columns: ``measure`` ("Naive TVL" or "DefiLlama-style TVL"),
-    ``protocol``, ``usd`` (USD per $100 staked from outside), ``independent``
-    (constant 100).
+    ``protocol``, ``usd`` (USD counted when $100 is staked from outside),
+    ``independent`` (the $100 plus the lenders who fund the borrows; one value
+    per slider state).
     """
     order = ["staking", "lending 1", "pendle", "lending 2"]
     base = alt.Chart(data)
     bars = base.mark_bar().encode(
         y=alt.Y("measure:N", title=None, sort=["Naive TVL", "DefiLlama-style TVL"]),
-        x=alt.X("sum(usd):Q", title="USD counted per $100 of outside capital",
-                scale=alt.Scale(domain=[0, 800])),
+        x=alt.X("sum(usd):Q", title="USD counted when $100 is staked from outside",
+                scale=alt.Scale(domain=[0, 1200])),
         color=alt.Color("protocol:N", title="Counted at", sort=order,
                         scale=alt.Scale(domain=order, range=[PALETTE[1], PALETTE[0], PALETTE[4], PALETTE[5]])),
         order=alt.Order("protocol_rank:Q"),
@@ -143,7 +148,7 @@ def flow_graph_chart(data):
         x=alt.X("mean(independent):Q"),
         tooltip=[alt.Tooltip("mean(independent):Q", title="Independent capital (USD)", format=",.0f")])
     label = base.mark_text(align="left", dx=4, baseline="bottom", color=PALETTE[7]).encode(
-        x=alt.X("mean(independent):Q"), y=alt.value(-2), text=alt.value("independent capital"))
+        x=alt.X("mean(independent):Q"), y=alt.value(-2), text=alt.value("independent capital (stakers + lenders)"))
     return alt.layer(bars, totals, independent, label).properties(height=180)
 
 

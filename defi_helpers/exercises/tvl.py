@@ -49,8 +49,12 @@ ANSWERS = {
         value=_graph.naive_tvl(),
         unit="USD",
         hint="Follow the money round the loop: the staking node receives 100 plus what lending 2 lends back, "
-             "so x_staking = 100 / (1 - product of the four fractions).",
+             "so x_staking = 100 / (1 - product of the four fractions); then add every reserve, the lenders' "
+             "USDC and ETH included.",
         mistakes=(
+            (float(_graph.naive_tvl() - _graph.lenders().sum()),
+             "that leaves out the lenders: the USDC and ETH that are borrowed were supplied by them, and sit "
+             "in the lending markets' reserves until borrowed."),
             (_no_feedback.naive_tvl(), "that ignores the ETH lent by lending 2 and staked again (the cycle)."),
             (_graph.defillama_tvl(), "that is the DefiLlama-style figure; the question asks for naive TVL."),
         ),

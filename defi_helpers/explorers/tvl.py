@@ -2,8 +2,11 @@
 
 (a) a lending market where a share of depositors loop at an LTV: what each
     way of counting reports per $100 of independent capital;
-(b) the staking -> lending -> Pendle -> lending loop with its four re-deposit
-    fractions as sliders: naive and DefiLlama-style TVL, by protocol.
+(b) the staking -> lending -> Pendle -> lending loop with its four flow
+    fractions as sliders: naive and DefiLlama-style TVL, by protocol, against
+    the independent capital (stakers and the lenders who fund the borrows);
+(c) a table of the mechanisms that can, and cannot, make counted TVL twice
+    the independent capital.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from ..charts.tvl import MEASURE_ORDER, flow_graph_chart, loop_tvl_chart
 from ..explore import Explorer, Param
 
 __all__ = ["loop_tvl_explorer", "flow_graph_explorer", "loop_tvl_table", "flow_graph_table",
-           "INDEPENDENT_USD"]
+           "seed_claim_table", "INDEPENDENT_USD"]
 
 #: Both explorers count per $100 of capital that came from outside.
 INDEPENDENT_USD = 100.0
@@ -35,14 +38,65 @@ def loop_tvl_table(loop_share: float, ltv: float, independent_usd: float = INDEP
 
 def flow_graph_table(stake_to_lending: float, lending_to_pendle: float, pendle_to_lending: float,
                      lending_to_staking: float, independent_usd: float = INDEPENDENT_USD) -> pd.DataFrame:
-    """Naive and DefiLlama-style TVL of :func:`defi_helpers.tvl.staking_loop_graph`, by protocol (long)."""
+    """Naive and DefiLlama-style TVL of :func:`defi_helpers.tvl.staking_loop_graph`, by protocol (long).
+
+    ``independent_usd`` is staked from outside; the lenders who fund the two
+    borrows (at 100 % utilisation) are outside capital too, so the
+    ``independent`` column is ``independent_usd`` plus them.
+    """
     g = tvl.staking_loop_graph(independent_usd, stake_to_lending, lending_to_pendle, pendle_to_lending,
                                lending_to_staking)
-    bd = g.breakdown()
-    naive = pd.DataFrame({"measure": "Naive TVL", "protocol": bd["protocol"], "usd": bd["deposits_usd"]})
-    dl = pd.DataFrame({"measure": "DefiLlama-style TVL", "protocol": bd["protocol"], "usd": bd["defillama_usd"]})
+    by_protocol = g.breakdown().groupby("protocol", sort=False)[["supplied_usd", "defillama_usd"]].sum()
+    naive = pd.DataFrame({"measure": "Naive TVL", "protocol": by_protocol.index,
+                          "usd": by_protocol["supplied_usd"].to_numpy()})
+    dl = pd.DataFrame({"measure": "DefiLlama-style TVL", "protocol": by_protocol.index,
+                       "usd": by_protocol["defillama_usd"].to_numpy()})
     out = pd.concat([naive, dl], ignore_index=True)
     out["independent"] = g.independent_capital()
+    return out
+
+
+def seed_claim_table(ltv_low: float = 0.5, ltv_high: float = 0.6) -> pd.DataFrame:
+    """Which ways of counting can make $10B of TVL hold only $4-5B of independent capital.
+
+    One row per mechanism, each computed with :mod:`defi_helpers.tvl` on a
+    small example: ``counted_usd`` and ``independent_usd`` of the example,
+    ``independent_share`` (independent / counted) and
+    ``independent_behind_10bn`` (USD bn of independent capital behind $10B
+    counted that way). The examples are the chapter's: a loop at LTV 80 %,
+    borrowed cash deposited in another protocol, the PT loop
+    (:func:`~defi_helpers.tvl.pt_loop_graph`), the staking route
+    (:func:`~defi_helpers.tvl.staking_loop_graph` at 0.75, 0.5, 0.75, 0.5),
+    and same-market loops at ``ltv_low`` and ``ltv_high`` counted as
+    supplied (a protocol's "deposits", or the borrows toggle).
+    """
+    loop = tvl.same_market_loop_graph(100, 0.8)
+    lend = tvl.CapitalFlowGraph(
+        protocols=(tvl.Protocol("aave", "lending"), tvl.Protocol("dex", "dex")),
+        reserves=(tvl.Reserve("aave", "ETH", external_usd=100), tvl.Reserve("aave", "USDC"),
+                  tvl.Reserve("dex", "USDC")),
+        flows=(tvl.Flow("aave:ETH", "dex:USDC", 0.7, "borrow", asset="USDC"),))
+    pt = tvl.pt_loop_graph()
+    staking = tvl.staking_loop_graph(100, 0.75, 0.5, 0.75, 0.5)
+    lo, hi = tvl.same_market_loop_graph(100, ltv_low), tvl.same_market_loop_graph(100, ltv_high)
+    rows = [
+        ("Loop on one market, LTV 80 %, DefiLlama default", loop.defillama_tvl(), loop, False),
+        ("Borrowed cash deposited in another protocol, DefiLlama default", lend.defillama_tvl(), lend, False),
+        ("PT loop between Pendle and a lending market, DefiLlama default", pt.defillama_tvl(), pt, True),
+        ("Staking route, liquid-staking toggle on", staking.defillama_tvl(include_liquid_staking=True),
+         staking, True),
+        ("Staking route, naive sum of deposits", staking.naive_tvl(), staking, True),
+        (f"Loop on one market, LTV {100 * ltv_low:.0f} %, counted as supplied", lo.naive_tvl(), lo, True),
+        (f"Loop on one market, LTV {100 * ltv_high:.0f} %, counted as supplied", hi.naive_tvl(), hi, True),
+    ]
+    out = pd.DataFrame({
+        "mechanism": [r[0] for r in rows],
+        "counted_usd": [r[1] for r in rows],
+        "independent_usd": [r[2].independent_capital() for r in rows],
+        "inflates": [r[3] for r in rows],
+    })
+    out["independent_share"] = out["independent_usd"] / out["counted_usd"]
+    out["independent_behind_10bn"] = 10.0 * out["independent_share"]
     return out
 
 
@@ -71,17 +125,21 @@ def flow_graph_explorer() -> Explorer:
         model=flow_graph_table,
         params=[
             Param("stake_to_lending", "Staking token supplied to lending 1", 0.0, 1.0, 0.25, 0.75, "fraction"),
-            Param("lending_to_pendle", "Lending 1 lends out, into Pendle", 0.0, 0.75, 0.25, 0.5, "fraction"),
+            Param("lending_to_pendle", "LTV borrowed in lending 1, into Pendle", 0.0, 0.75, 0.25, 0.5, "fraction"),
             Param("pendle_to_lending", "Pendle PTs supplied to lending 2", 0.0, 1.0, 0.25, 0.75, "fraction"),
-            Param("lending_to_staking", "Lending 2 lends out, staked again", 0.0, 0.75, 0.25, 0.5, "fraction"),
+            Param("lending_to_staking", "LTV borrowed in lending 2, staked again", 0.0, 0.75, 0.25, 0.5,
+                  "fraction"),
         ],
         chart=flow_graph_chart,
-        title="The same $100 counted by four protocols",
-        subtitle="$100 staked from outside; staking -> lending 1 -> Pendle -> lending 2 -> staking",
-        description=("Two horizontal stacked bars of the dollars counted per $100 of outside capital: naive TVL "
-                     "(every protocol's deposits) and a DefiLlama-style total (liquid staking left out, lending "
-                     "markets counted net of what they lend), each split by the protocol where the dollars are "
-                     "counted, with a dashed black line at the $100 of independent capital. Raising any fraction adds "
-                     "counted dollars; the loop back into staking multiplies everything by 1/(1 - cycle gain). At "
-                     "the defaults naive TVL is $280 and the DefiLlama-style figure about $104."),
+        title="$100 staked, counted by four protocols",
+        subtitle=("staking -> lending 1 -> Pendle -> lending 2 -> staking; each loan is drawn from lenders' "
+                  "cash in that market, supplied at 100 % utilisation"),
+        description=("Two horizontal stacked bars of the dollars counted when $100 is staked from outside: naive "
+                     "TVL (every reserve's deposits, lenders' included) and a DefiLlama-style total (liquid "
+                     "staking left out, each reserve counted net of what is borrowed from it), split by the "
+                     "protocol where the dollars are counted, with a dashed black line at the independent "
+                     "capital: the $100 staked plus the lenders who fund the two loans. The DefiLlama-style "
+                     "total exceeds independent capital only by the receipt tokens (stETH, PTs) deposited again "
+                     "in lending markets, minus the staking node it leaves out. At the defaults naive TVL is "
+                     "$340, the DefiLlama-style figure about $164 and independent capital $160."),
     )
