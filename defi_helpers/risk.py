@@ -28,8 +28,12 @@ Aave v3 semantics via :mod:`defi_helpers.collateral` (``aave/aave-v3-core``,
 ``GenericLogic.sol`` and ``LiquidationLogic.sol``).
 J. C. Hull, *Options, Futures, and Other Derivatives*, ch. on barrier options
 (first-passage probability of a drifted Brownian motion).
+P. Glasserman, *Monte Carlo Methods in Financial Engineering*, Springer (2004),
+section 6.4 "Extremes and Barrier Crossings: Brownian Interpolation" -- the
+Brownian-bridge crossing probability used by :func:`monte_carlo_liquidation`.
 M. Broadie, P. Glasserman, S. Kou, "A continuity correction for discrete
-barrier options", *Mathematical Finance* 7 (1997) -- discrete vs continuous monitoring.
+barrier options", *Mathematical Finance* 7 (1997) -- the size of the gap between
+discrete and continuous monitoring (corrected there by shifting the barrier).
 Perez, Werner, Xu, Livshits, "Liquidations: DeFi on a Knife-edge", FC 2021;
 Qin, Zhou, Gamito, Jovanovic, Gervais, "An Empirical Study of DeFi Liquidations", IMC 2021.
 """
@@ -138,10 +142,15 @@ def prob_liquidation_first_passage(health_factor, sigma, days, mu=0.0):
 
         P = Phi((b - nu T)/(sigma sqrt T)) + exp(2 nu b / sigma^2) Phi((b + nu T)/(sigma sqrt T)).
 
-    With ``mu = 0`` the factor ``exp(2 nu b / sigma^2)`` is simply ``HF_0``;
-    when the log-price has no drift (``nu = 0``) the result is exactly twice
-    the terminal probability (the reflection principle). A position already at
-    ``HF <= 1`` returns 1. Always ``>=`` :func:`prob_liquidation_terminal`.
+    With ``mu = 0`` the factor ``exp(2 nu b / sigma^2)`` is simply ``HF_0``.
+    The ratio to :func:`prob_liquidation_terminal` is exactly
+    ``1 + exp(2 nu b / sigma^2) Phi((b + nu T)/(sigma sqrt T)) / Phi((b - nu T)/(sigma sqrt T))``:
+    exactly 2 at every horizon when the log-price has no drift (``nu = 0``, the
+    reflection principle) and tending to 2 as ``T -> 0`` for any drift, but
+    below 2 (falling towards 1 as ``T`` grows) when ``nu < 0`` -- the case
+    ``mu = 0`` -- and above 2 when ``nu > 0``. At HF 1.25 and ``sigma = 0.8``
+    with ``mu = 0`` it is 1.89 over 30 days and 1.57 over 365. A position
+    already at ``HF <= 1`` returns 1. Always ``>=`` :func:`prob_liquidation_terminal`.
     The second term is computed in logs so extreme drifts do not overflow.
 
     Parameters
@@ -163,7 +172,9 @@ def prob_liquidation_first_passage(health_factor, sigma, days, mu=0.0):
     ----------
     Hull, *Options, Futures, and Other Derivatives*, barrier options
     (down-and-in probability); Broadie, Glasserman & Kou (1997) for the gap
-    between this continuous result and daily monitoring.
+    between this continuous result and daily monitoring (a barrier shift), and
+    Glasserman (2004), section 6.4, for the Brownian-bridge correction that
+    :func:`monte_carlo_liquidation` uses instead.
     """
     hf, sig, t, nu, b = _gbm_args(health_factor, sigma, days, mu)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -292,7 +303,9 @@ def monte_carlo_liquidation(health_factor, sigma, days, mu=0.0, n_paths=100_000,
     (sigma^2 dt))``; each path contributes ``1 - prod(1 - p_i)`` (or 1 if a
     point is already below). This conditional expectation is unbiased for
     the continuous first-passage probability, so it matches
-    :func:`prob_liquidation_first_passage` within its standard error.
+    :func:`prob_liquidation_first_passage` within its standard error
+    (Glasserman, *Monte Carlo Methods in Financial Engineering*, 2004,
+    section 6.4, Brownian interpolation).
 
     Parameters
     ----------

@@ -81,8 +81,9 @@ def price_impact_chart(data):
         subtitle="Uniswap v2 constant product, 0.3 % fee, ETH at $2,000 before the trade",
         description=("Three rising curves of the price impact (y, %) of buying ETH with up to $2 million "
                      "of USDC (x) in constant-product pools holding $2 million, $20 million and $200 million "
-                     "of USDC. The impact grows roughly with the square of the trade's share of the pool: "
-                     "about 300 % for a trade the size of the shallow pool, about 2 % in the deep one."),
+                     "of USDC. A trade that is a share s of the pool's USDC raises the price by exactly "
+                     "(1 + s)(1 + 0.997 s) - 1, close to the square of (1 + s): about 300 % for a trade the "
+                     "size of the shallow pool, about 2 % in the deep one."),
     )
 
 

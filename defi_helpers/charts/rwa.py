@@ -85,7 +85,7 @@ def yield_spread_chart(yields: pd.DataFrame):
         description=("Dots of annual rates on a log scale from 2024 to 2026. Tokenised T-bills (OUSG, USDY, "
                      "BUIDL) cluster between 4.9 % and 5.4 % in 2024; sUSDe ranges from 4.3 % (August 2024) to "
                      "55.9 % (March 2024) and about 5 % in late 2025; the USDC supply rate on Aave V3 Ethereum "
-                     "runs between 2 % and 4.2 % in 2025-26, below its 5.3 % borrow rate. A grey band marks the "
+                     "runs between 2.1 % and 4.2 % at the monthly snapshots of 2025-26, below its 5.3 % borrow rate. A grey band marks the "
                      "5-7 % range often quoted for 'real yield'."),
         source=source_of(yields),
     )

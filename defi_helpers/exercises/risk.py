@@ -34,7 +34,11 @@ ANSWERS = {
         rel_tol=0.01,
         hint="Add the reflected term exp(2 nu b / sigma^2) Phi((b + nu T)/(sigma sqrt T)).",
         mistakes=((risk.prob_liquidation_terminal(1.5, 0.70, 30),
-                   "that is the terminal probability: it misses paths that dip and recover."),),
+                   "that is the terminal probability: it misses paths that dip and recover."),
+                  (2 * risk.prob_liquidation_terminal(1.5, 0.70, 30),
+                   "twice the terminal probability is exact only when the log-price has no drift "
+                   "(nu = 0); here nu = -sigma^2/2 < 0, so the first-passage probability is less "
+                   "than twice it. Add the reflected term instead.")),
     ),
     # 3. One-day 99 % VaR of $50,000 of ETH at 75 % volatility.
     "3": Expected(
