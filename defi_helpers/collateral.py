@@ -40,6 +40,7 @@ __all__ = [
     "close_factor_v33",
     "liquidate",
     "LiquidationResult",
+    "liquidation_worsens_below",
     "percent_mul",
     "percent_div",
     "wad_div",
@@ -362,6 +363,52 @@ def liquidate(collateral_amount, collateral_price, debt_to_cover_usd, liquidatio
         bonus_collateral=bonus_collateral,
         collateral_price=price,
     )
+
+
+def liquidation_worsens_below(liquidation_threshold, liquidation_bonus) -> float:
+    """Health factor below which a partial liquidation *lowers* the borrower's HF.
+
+    One collateral (threshold ``LT``) and one debt. Repaying ``d`` of debt
+    removes ``d * (1 + bonus)`` of collateral value (the protocol's fee is
+    part of that seized collateral, so it does not change the borrower's
+    side). With collateral ``C`` and debt ``D``::
+
+        HF' = LT * (C - d(1 + bonus)) / (D - d)  <  HF = LT * C / D
+        <=>  D * (1 + bonus) > C  <=>  HF < LT * (1 + bonus)
+
+    Exact for any ``0 < d < D`` under those assumptions: below this HF each
+    partial liquidation leaves the position less healthy than before; at it,
+    HF is unchanged; above it, HF rises.
+
+    Parameters
+    ----------
+    liquidation_threshold : float
+        LT of the collateral, a fraction in (0, 1].
+    liquidation_bonus : float
+        The liquidator's premium as a fraction, in [0, 1) (``0.05`` = Aave's ``10500``).
+
+    Returns
+    -------
+    float
+        ``LT * (1 + bonus)``.
+
+    Examples
+    --------
+    WETH on Aave v3 Ethereum, 2023-10-31 (LT 83 %, bonus 5 %):
+
+    >>> round(liquidation_worsens_below(0.83, 0.05), 4)
+    0.8715
+
+    References
+    ----------
+    Derived from the seizure rule of ``LiquidationLogic._calculateAvailableCollateralToLiquidate``
+    and the health factor of ``GenericLogic.calculateUserAccountData``
+    (aave/aave-v3-core, contracts/protocol/libraries/logic/).
+    """
+    lt = check_number("liquidation_threshold", liquidation_threshold, lo=0, hi=1, lo_open=True)
+    bonus = check_number("liquidation_bonus", liquidation_bonus, lo=0, hi=1, hi_open=True,
+                         why="the premium as a fraction: 0.05 means +5 % (Aave's 10500)")
+    return lt * (1.0 + bonus)
 
 
 # --- Aave's integer rounding (PercentageMath / WadRayMath), for exact checks ---

@@ -38,6 +38,7 @@ __all__ = [
     "leverage_after_loops",
     "max_leverage",
     "ltv_for_leverage",
+    "ltv_for_leverage_after_loops",
     "loops_to_reach",
     "net_apy",
     "break_even_borrow_apy",
@@ -45,6 +46,7 @@ __all__ = [
     "leverage_for_health_factor",
     "liquidation_price_ratio",
     "price_drop_to_liquidation",
+    "equity_wipeout_drop",
     "health_factor_drift",
     "years_to_liquidation",
     "flash_loan_loop",
@@ -185,6 +187,49 @@ def ltv_for_leverage(leverage):
     return as_output(1.0 - 1.0 / x, leverage)
 
 
+def ltv_for_leverage_after_loops(leverage, loops) -> float:
+    """The LTV at which ``loops`` rounds reach exactly ``leverage``.
+
+    Solves ``(1 - L**(n+1)) / (1 - L) = x`` for ``L`` in [0, 1) by bisection
+    (the left side increases with ``L``), to 1e-12. With ``n`` loops the
+    leverage cannot exceed ``n + 1`` (reached only at ``L = 1``), so targets
+    at or above it are refused. :func:`ltv_for_leverage` is the limit
+    ``n -> infinity``.
+
+    Parameters
+    ----------
+    leverage : float
+        Target exposure over equity, in [1, loops + 1).
+    loops : int
+        Number of borrow-and-redeposit rounds, >= 1.
+
+    Returns
+    -------
+    float
+        The LTV, a fraction in [0, 1).
+
+    Examples
+    --------
+    >>> round(ltv_for_leverage_after_loops(3, 5), 4), round(ltv_for_leverage_after_loops(5, 5), 4)
+    (0.709, 0.9265)
+
+    References
+    ----------
+    Inverse in ``L`` of :func:`leverage_after_loops`.
+    """
+    n = check_int("loops", loops, lo=1)
+    x = check_number("leverage", leverage, lo=1, hi=n + 1, hi_open=True,
+                     why=f"{n} loops reach at most {n + 1}x, and only at LTV = 1")
+    lo, hi = 0.0, 1.0
+    while hi - lo > 1e-12:
+        mid = 0.5 * (lo + hi)
+        if leverage_after_loops(mid, n) < x:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
 def loops_to_reach(ltv, target_leverage) -> int:
     """Fewest loops for which :func:`leverage_after_loops` reaches a target.
 
@@ -247,6 +292,11 @@ def net_apy(leverage, supply_apy, borrow_apy, *, supply_incentive_apy=0.0, borro
     earns the supply rate on ``x`` units of collateral and pays the borrow rate
     on ``x - 1`` units of debt. Incentives (reward tokens) are quoted per unit
     supplied (``i_s``) or borrowed (``i_b``). Linear in leverage.
+
+    Exact when the rates are the returns over the period (APYs, for a year)
+    and the position is not rebalanced in between: equity grows from 1 to
+    ``x (1 + r_s) - (x - 1)(1 + r_b)``. Fed with APRs it is an approximation
+    that ignores compounding (convert with :func:`defi_helpers.rates.apr_to_apy`).
 
     Parameters
     ----------
@@ -460,9 +510,20 @@ def liquidation_price_ratio(leverage, liquidation_threshold):
 def price_drop_to_liquidation(leverage, liquidation_threshold):
     """Relative fall of the collateral/debt price that brings HF to 1.
 
-    ``d = 1 - (x - 1) / (x * LT)`` (``= 1 - 1/HF``). A value <= 0 means the
-    position is already liquidatable at entry prices (HF <= 1); the function
-    returns it unclipped so that you can see by how much.
+    Exact form, with ``HF`` the health factor at entry
+    (:func:`looped_health_factor`)::
+
+        d = 1 - 1/HF = 1 - (x - 1) / (x * LT) = 1/(x * LT) - (1 - LT) / LT
+
+    It is *not* ``1/x``: ``1/x`` is the fall that wipes out the equity
+    (:func:`equity_wipeout_drop`, collateral value equal to the debt), and the
+    two agree only at ``LT = 1``. For ``LT < 1`` the liquidating fall is
+    ``1/x`` scaled by ``1/LT`` and shifted down by ``(1 - LT)/LT``; it reaches
+    zero at ``x = 1/(1 - LT)`` (20x at LT 95 %), where HF = 1 at entry. At 10x
+    and LT 95 % it is 5.26 %, against 1/x = 10 %.
+
+    A value <= 0 means the position is already liquidatable at entry prices
+    (HF <= 1); the function returns it unclipped so that you can see by how much.
 
     Parameters
     ----------
@@ -482,13 +543,49 @@ def price_drop_to_liquidation(leverage, liquidation_threshold):
     0.052632
     >>> round(price_drop_to_liquidation(1 / (1 - 0.93), 0.95), 6)
     0.021053
+    >>> round(price_drop_to_liquidation(20, 0.95), 12)
+    0.0
 
     References
     ----------
-    Inverse of :func:`looped_health_factor` in ``price_ratio``.
+    Inverse of :func:`looped_health_factor` in ``price_ratio``
+    (aave/aave-v3-core, contracts/protocol/libraries/logic/GenericLogic.sol:
+    ``HF = sum(collateral_i * LT_i) / debt``; liquidatable when HF < 1,
+    ``HEALTH_FACTOR_LIQUIDATION_THRESHOLD = 1e18`` in ValidationLogic.sol).
     """
     ratio = liquidation_price_ratio(leverage, liquidation_threshold)
     return 1.0 - ratio
+
+
+def equity_wipeout_drop(leverage):
+    """Relative fall of the collateral/debt price at which the equity is gone: ``1/x``.
+
+    Collateral ``x * p`` equals debt ``x - 1`` at ``p = (x - 1)/x``, a fall of
+    ``1/x``. Liquidation comes earlier, at :func:`price_drop_to_liquidation`
+    (``1 - 1/HF``), because the liquidation threshold counts only ``LT`` of
+    the collateral; this is the fall a loop could survive with ``LT = 1``.
+
+    Parameters
+    ----------
+    leverage : float or array of float
+        Exposure over equity, >= 1.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The relative fall, a fraction (``0.1`` = 10 %).
+
+    Examples
+    --------
+    >>> equity_wipeout_drop(10)
+    0.1
+
+    References
+    ----------
+    Balance-sheet identity of the loop: collateral ``xE``, debt ``(x - 1)E``.
+    """
+    x = _leverage(leverage)
+    return as_output(1.0 / x, leverage)
 
 
 def health_factor_drift(initial_health_factor, staking_rate, borrow_rate, years):

@@ -198,3 +198,30 @@ def test_error_message_shows_value_and_range():
     with pytest.raises(ValueError) as e:
         c.health_factor(100, 1.2, 100)
     assert "1.2" in str(e.value) and "[0, 1]" in str(e.value)
+
+
+# --- errata and audit (issue 11) ----------------------------------------------------------------
+
+def test_partial_liquidation_lowers_hf_below_lt_times_one_plus_bonus():
+    """HF' < HF iff HF < LT(1 + bonus): 0.83 x 1.05 = 0.8715 for WETH (2023-10-31).
+    Checked against liquidate() on either side of the threshold."""
+    lt, bonus = 0.83, 0.05
+    edge = c.liquidation_worsens_below(lt, bonus)
+    assert edge == pytest.approx(0.8715)
+    price = 1_000.0
+    for hf0, worse in ((0.80, True), (0.95, False)):
+        debt = 10 * price * lt / hf0
+        res = c.liquidate(10, price, 0.25 * debt, bonus, protocol_fee=0.10)
+        hf1 = c.health_factor((10 - res.collateral_seized) * price, lt, debt - res.debt_repaid_usd)
+        assert (hf1 < hf0) is worse
+
+
+def test_reserve_thresholds_follow_the_snapshot():
+    """Erratum: "stablecoins and ETH get the highest values; WBTC gets less" contradicts the
+    2023-10-31 snapshot: USDT's LT (76 %) is below WBTC's (78 %); WBTC has the lowest LTV (73 %)."""
+    from defi_helpers.data import load
+    r = load("aave_v3_ethereum_reserves").set_index("asset")
+    assert r["liquidation_threshold"].idxmax() == "WETH" and r["ltv"].idxmax() == "WETH"
+    assert r["liquidation_threshold"].idxmin() == "USDT"
+    assert r["ltv"].idxmin() == "WBTC"
+    assert r.loc["USDT", "liquidation_threshold"] < r.loc["WBTC", "liquidation_threshold"]

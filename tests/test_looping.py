@@ -300,7 +300,8 @@ def test_explorer_tables_agree_with_the_models():
     t = ex.leverage_table(0.8)
     assert set(t["series"]) == set(SERIES)
     assert t["limit"].iloc[0] == pytest.approx(5.0)
-    assert f"{ex.WETH_LTV_2023:.1%}".replace("%", " %") in SERIES[1]
+    assert f"{ex.WSTETH_LTV_2023:.1%}".replace("%", " %") in SERIES[1]
+    assert "wstETH" in SERIES[1]
     assert f"{lp.ETH_CORRELATED_EMODE_LTV:.0%}".replace("%", " %") in SERIES[2]
     a = ex.net_apy_table(0.03, 0.02)
     assert a.loc[a["leverage"] == 10, "net_apy"].item() == pytest.approx(0.12)
@@ -317,3 +318,47 @@ def test_loop_cost_table_flash_is_cheaper():
     assert t.loc["loops by hand", "fees and gas"] == pytest.approx(0.099)
     assert t.loc["flash loan turned into debt", "fees and gas"] == pytest.approx(0.003)
     assert t["leverage (x)"].nunique() == 1
+
+
+# --- errata (issue 11): the liquidating fall is 1 - 1/HF, not 1/x; the collateral's LTV caps a loop ---
+
+def test_liquidating_fall_is_one_minus_inverse_hf_not_one_over_x():
+    """Erratum: the fall that liquidates a 10x loop at LT 95 % is 1 - 1/HF = 1 - 9/9.5 = 5.26 %,
+    not "about 1/x" = 10 % (1/x is the fall that wipes out the equity). Exact form
+    d = 1/(x LT) - (1 - LT)/LT; it reaches 0 at x = 1/(1 - LT) = 20x."""
+    x, lt = 10, 0.95
+    d = lp.price_drop_to_liquidation(x, lt)
+    assert d == pytest.approx(1 - 1 / lp.looped_health_factor(x, lt))
+    assert d == pytest.approx(1 / (x * lt) - (1 - lt) / lt)
+    assert d == pytest.approx(0.0526315789)
+    assert lp.equity_wipeout_drop(x) == pytest.approx(0.1)
+    assert lp.equity_wipeout_drop(x) / d == pytest.approx(1.9)
+    assert lp.price_drop_to_liquidation(1 / (1 - lt), lt) == pytest.approx(0.0, abs=1e-12)
+
+
+@given(levs, lts)
+def test_liquidating_fall_never_exceeds_equity_wipeout(x, lt):
+    """1 - 1/HF <= 1/x for every LT <= 1, with equality only at LT = 1."""
+    assert lp.price_drop_to_liquidation(x, lt) <= lp.equity_wipeout_drop(x) + 1e-12
+
+
+def test_wsteth_loop_outside_emode_is_capped_by_wsteth_ltv():
+    """Erratum: a wstETH-collateral loop outside E-Mode is capped by wstETH's LTV, 78.5 % on
+    2023-10-31 (BGD report ltv 7850) -> 1/(1 - .785) = 4.65x, not by WETH's 80.5 % (5.13x)."""
+    from defi_helpers.explorers.looping import WSTETH_LTV_2023
+    r = load("aave_v3_ethereum_reserves").set_index("asset")
+    assert WSTETH_LTV_2023 == r.loc["wstETH", "ltv"] == 0.785
+    assert lp.max_leverage(WSTETH_LTV_2023) == pytest.approx(4.651, abs=5e-4)
+
+
+def test_june_2022_marker_matches_dataset():
+    """The liquidation-distance chart marks the stETH/ETH intraday low of 2022-06-13 from steth_eth_2022."""
+    from defi_helpers.charts.looping import STETH_ETH_LOW_2022
+    d = load("steth_eth_2022").set_index("date")
+    assert d.loc["2022-06-13", "steth_eth"] == STETH_ETH_LOW_2022
+    assert d.loc["2022-06-13", "kind"] == "intraday_low"
+
+
+def test_equity_wipeout_drop_rejects_bad_leverage():
+    with pytest.raises(ValueError, match="leverage"):
+        lp.equity_wipeout_drop(0.5)

@@ -15,7 +15,11 @@ __all__ = ["leverage_loops_chart", "net_apy_chart", "liquidation_distance_chart"
 
 
 #: Series of the leverage chart, in legend order.
-SERIES = ["Chosen LTV", "WETH, no E-Mode (80.5 %)", "ETH-correlated E-Mode (93 %)"]
+SERIES = ["Chosen LTV", "wstETH collateral, no E-Mode (78.5 %)", "ETH-correlated E-Mode (93 %)"]
+
+#: stETH/ETH intraday low reported for 2022-06-13 ("just above 93 cents", CoinDesk via the
+#: dataset ``steth_eth_2022``): the market discount marked on the liquidation-distance chart.
+STETH_ETH_LOW_2022 = 0.93
 
 
 def leverage_loops_chart(data):
@@ -84,9 +88,11 @@ def liquidation_distance_chart(data):
                  alt.Tooltip("health_factor:Q", title="Health factor at entry", format=".3f"),
                  alt.Tooltip("price_drop:Q", title="Fall that liquidates", format=".2%")],
     ).transform_filter("datum.price_drop >= 0")
-    june = base.mark_rule(color=SEMANTIC["neutral"], strokeDash=[6, 4]).encode(y=alt.datum(0.07))
+    fall = round(1 - STETH_ETH_LOW_2022, 4)
+    june = base.mark_rule(color=SEMANTIC["neutral"], strokeDash=[6, 4]).encode(y=alt.datum(fall))
     june_label = base.mark_text(align="left", dx=4, dy=-6, color=SEMANTIC["neutral"]).encode(
-        x=alt.datum(11), y=alt.datum(0.07), text=alt.datum("stETH/ETH low, June 2022 (−7 %)"))
+        x=alt.datum(11), y=alt.datum(fall),
+        text=alt.datum(f"stETH/ETH intraday low {STETH_ETH_LOW_2022:.2f}, 2022-06-13 (−{fall:.0%})"))
     return alt.layer(line, june, june_label)
 
 

@@ -14,7 +14,8 @@ from . import Expected
 
 # Aave v3 Ethereum Core, E-Mode 1 "ETH correlated": LTV 93 %, LT 95 % (2024-01-21 AIP,
 # unchanged on 2025-05-19); PT-sUSDe Stablecoins E-Mode (id 8): LTV 87.4 %, LT 89.4 %
-# (2025-04-23 AIP). Dataset: aave_emode_categories.
+# (bgd-labs/aave-proposals-v3 src/20250428_AaveV3Ethereum_OnboardPTSUSDeJulyOnCoreInstance,
+# the payload that replaced the cancelled one of 2025-04-23). Dataset: aave_emode_categories.
 _EMODE_LTV, _EMODE_LT = 0.93, 0.95
 _PT_LTV, _PT_LT = 0.874, 0.894
 

@@ -16,10 +16,12 @@ from ..explore import Explorer, Param
 
 __all__ = ["leverage_loops_explorer", "net_apy_explorer", "liquidation_distance_explorer",
            "leverage_table", "net_apy_table", "liquidation_distance_table", "hf_drift_table",
-           "loop_cost_table", "WETH_LTV_2023", "LOOPS_GRID", "LEVERAGE_GRID"]
+           "loop_cost_table", "WSTETH_LTV_2023", "LOOPS_GRID", "LEVERAGE_GRID"]
 
-#: WETH's LTV outside E-Mode on Aave v3 Ethereum, 2023-10-31 (dataset aave_v3_ethereum_reserves).
-WETH_LTV_2023 = 0.805
+#: wstETH's LTV outside E-Mode on Aave v3 Ethereum, 2023-10-31 (dataset aave_v3_ethereum_reserves;
+#: BGD Labs report AaveV3Ethereum_UpgradeAaveV3ETHPooolWETHParameters_20231031_after.json, ltv 7850).
+#: A wstETH/WETH loop is capped by the *collateral's* LTV, so this, not WETH's 80.5 %, is its limit.
+WSTETH_LTV_2023 = 0.785
 #: Loops shown on the x axis.
 LOOPS_GRID = np.arange(0, 21)
 #: Leverage grid of the APY explorer (x).
@@ -31,7 +33,7 @@ DISTANCE_GRID = np.round(np.arange(1.25, 25.01, 0.25), 2)
 def leverage_table(ltv: float, loops=LOOPS_GRID) -> pd.DataFrame:
     """Leverage after each loop for ``ltv`` and for two reference LTVs (long format)."""
     frames = []
-    for label, value in zip(SERIES, (ltv, WETH_LTV_2023, looping.ETH_CORRELATED_EMODE_LTV)):
+    for label, value in zip(SERIES, (ltv, WSTETH_LTV_2023, looping.ETH_CORRELATED_EMODE_LTV)):
         frames.append(pd.DataFrame({"loops": loops, "leverage": looping.leverage_after_loops(value, loops),
                                     "series": label, "ltv": value}))
     out = pd.concat(frames, ignore_index=True)
@@ -92,10 +94,10 @@ def leverage_loops_explorer() -> Explorer:
         params=[Param("ltv", "Chosen LTV", 0.50, 0.95, 0.01, 0.75, "fraction")],
         chart=leverage_loops_chart,
         title="Leverage after n loops",
-        subtitle="Chosen LTV against WETH (80.5 %, 2023) and the ETH-correlated E-Mode (93 %); dashed: the chosen LTV's limit",
+        subtitle="Chosen LTV against wstETH collateral (78.5 %, 2023-10-31) and the ETH-correlated E-Mode (93 %); dashed: the chosen LTV's limit",
         description=("Three lines of leverage (exposure over equity, y, 0 to 20x) against the number of "
-                     "borrow-and-redeposit loops (x, 0 to 20): for the chosen LTV, for WETH outside E-Mode "
-                     "(80.5 %) and for the ETH-correlated E-Mode (93 %). Each line rises quickly and flattens "
+                     "borrow-and-redeposit loops (x, 0 to 20): for the chosen LTV, for wstETH collateral outside "
+                     "E-Mode (78.5 %, limit 4.65x) and for the ETH-correlated E-Mode (93 %). Each line rises quickly and flattens "
                      "towards its limit 1/(1 - LTV); the dashed line marks the chosen LTV's limit. At 93 % the "
                      "limit is 14.3x and ten loops reach only 7.9x."),
     )
@@ -126,9 +128,11 @@ def liquidation_distance_explorer() -> Explorer:
         params=[Param("liquidation_threshold", "Liquidation threshold", 0.80, 0.97, 0.005, 0.95, "fraction")],
         chart=liquidation_distance_chart,
         title="Distance to liquidation against leverage",
-        subtitle="Collateral and debt are one asset up to a price ratio; fall = 1 − (x − 1)/(x · LT)",
+        subtitle="Collateral and debt are one asset up to a price ratio; fall = 1 − 1/HF = 1 − (x − 1)/(x · LT), not 1/x",
         description=("A falling curve of the collateral/debt price fall that brings the health factor to 1 (y, "
                      "0 to 60 %) against leverage (x, 1.25 to 25x), for the chosen liquidation threshold. The "
-                     "distance shrinks like 1/x: at LT 95 % a 10x loop survives a 5.3 % fall and the E-Mode limit "
-                     "of 14.3x only 2.1 %. A dashed line marks the roughly 7 % stETH/ETH market fall of June 2022."),
+                     "distance is 1 − 1/HF, well below the 1/x that would wipe out the equity, and reaches zero at "
+                     "x = 1/(1 − LT): at LT 95 % a 10x loop survives a 5.3 % fall (not 10 %), the E-Mode limit of "
+                     "14.3x only 2.1 %, and 20x none. A dashed line marks the stETH/ETH intraday low of 0.93 "
+                     "reported for 2022-06-13 (a 7 % market discount)."),
     )
