@@ -21,8 +21,14 @@ Lido core, ``lidofinance/core``: ``contracts/0.4.24/StETH.sol``
 ``contracts/0.6.12/WstETH.sol`` (``wrap``, ``unwrap``, ``stEthPerToken``),
 ``contracts/0.8.9/WithdrawalQueueBase.sol`` (claimable ether).
 Lido docs, ``lidofinance/docs``: ``docs/integrations/api.md`` (APR from
-``TokenRebased``), ``docs/guides/lido-tokens-integration-guide.md`` (fees,
-1-2 wei corner case, withdrawal limits, oracle sanity limits).
+``TokenRebased``), ``docs/guides/lido-tokens-integration-guide.md`` (1-2 wei corner case,
+withdrawal limits), ``docs/contracts/staking-router.md`` (fees).
+Oracle report limits: ``lidofinance/core``,
+``contracts/0.8.9/sanity_checks/OracleReportSanityChecker.sol`` and
+``contracts/0.8.9/lib/PositiveTokenRebaseLimiter.sol``, with the mainnet values
+of ``deployed-mainnet.json`` (tags v2.0.0, v2.1.0, v3.0.2; read at commit
+372b02e1, 2026-06-23). The integration guide's "27 % APR / 5 % drop" sentence
+dates from Lido V1 (2022) and is not used here.
 Rocket Pool, ``rocket-pool/rocketpool``:
 ``contracts/contract/token/RocketTokenRETH.sol``.
 """
@@ -54,7 +60,9 @@ __all__ = [
     "market_ratio_at_liquidation",
     "SECONDS_PER_YEAR",
     "LIDO_PROTOCOL_FEE",
-    "LIDO_MAX_APR",
+    "LIDO_MAX_POSITIVE_TOKEN_REBASE",
+    "LIDO_ANNUAL_CL_BALANCE_INCREASE_LIMIT",
+    "smoothen_rebase",
     "MIN_STETH_WITHDRAWAL_WEI",
     "MAX_STETH_WITHDRAWAL",
 ]
@@ -62,13 +70,22 @@ __all__ = [
 #: 365 days of seconds, the year used in the APR examples (Lido docs,
 #: docs/integrations/api.md, "secondsInYear").
 SECONDS_PER_YEAR = 365 * 24 * 3600
-#: Lido protocol fee: 10 % of rewards, half to node operators, half to the DAO
-#: treasury (lidofinance/docs docs/guides/lido-tokens-integration-guide.md, "Fees";
-#: read 2025 version of the page).
+#: Lido protocol fee: 10 % of rewards, the sum of each staking module's fee and
+#: the treasury fee, weighted by the module's share of validators (5 % + 5 % for
+#: the curated module); minted as shares (lidofinance/docs
+#: docs/contracts/staking-router.md, read at commit 35624e45, 2026-07-24).
 LIDO_PROTOCOL_FEE = 0.10
-#: Accounting-oracle sanity check: a report implying more than 27 % APR is
-#: rejected, so a daily rebase is at most 27/365 % (same guide, "Accounting oracle").
-LIDO_MAX_APR = 0.27
+#: ``maxPositiveTokenRebase`` of Lido's ``OracleReportSanityChecker``: 750,000
+#: in 1e9 precision, i.e. the share rate may rise by at most 0.075 % per oracle
+#: report. Not a rejection: rewards above it stay in the execution-layer and
+#: withdrawal vaults for later reports (``smoothenTokenRebase``). The same value
+#: on mainnet since Lido V2 (May 2023) through V3 (lidofinance/core
+#: ``deployed-mainnet.json`` at tags v2.0.0, v2.1.0 and v3.0.2).
+LIDO_MAX_POSITIVE_TOKEN_REBASE = 750_000 / 1e9
+#: ``annualBalanceIncreaseBPLimit`` = 1,000 bp: a report whose consensus-layer
+#: balance growth (new deposits and withdrawals excluded) annualises above 10 %
+#: reverts with ``IncorrectCLBalanceIncrease``. Same source and dates.
+LIDO_ANNUAL_CL_BALANCE_INCREASE_LIMIT = 0.10
 #: Smallest withdrawal request, 100 wei of stETH (same guide, "Withdrawals (unstETH)").
 MIN_STETH_WITHDRAWAL_WEI = 100
 #: Largest single withdrawal request, 1,000 stETH; larger amounts are split
@@ -437,7 +454,9 @@ def rebase_with_fee(total_pooled_ether, total_shares, rewards_eth, fee=LIDO_PROT
 
     References
     ----------
-    lidofinance/docs, docs/guides/lido-tokens-integration-guide.md ("Fees").
+    lidofinance/core, contracts/0.8.9/Accounting.sol (V3,
+    ``_calculateTotalProtocolFeeShares``); contracts/0.4.24/Lido.sol at tag
+    v2.2.0 (V2, ``_distributeFee``): the same formula in fee basis points.
     """
     tpe = check_number("total_pooled_ether", total_pooled_ether, lo=0, lo_open=True)
     ts = check_number("total_shares", total_shares, lo=0, lo_open=True)
@@ -446,6 +465,65 @@ def rebase_with_fee(total_pooled_ether, total_shares, rewards_eth, fee=LIDO_PROT
     new_tpe = tpe + r
     minted = r * f * ts / (new_tpe - f * r)
     return new_tpe, ts + minted, minted
+
+
+def smoothen_rebase(total_pooled_ether, cl_balance_change_eth, el_rewards_eth,
+                    max_positive_token_rebase=LIDO_MAX_POSITIVE_TOKEN_REBASE):
+    """Split a report's execution-layer rewards into what is applied now and what waits.
+
+    Lido V2/V3 do not reject a large positive rebase; they *smooth* it. The
+    ``PositiveTokenRebaseLimiter`` lets total pooled ether rise by at most
+    ``max_positive_token_rebase`` in one report. The consensus-layer balance
+    change is booked first (always, and it counts against the limit); the
+    execution-layer rewards vault is then drained only up to what still fits,
+    and the rest stays in the vault for the next report::
+
+        room    = max(0, total_pooled_ether * max_positive_token_rebase - cl_balance_change)
+        applied = min(el_rewards, room),   withheld = el_rewards - applied
+
+    Simplified: no withdrawal-vault transfers, shares to burn or withdrawal
+    finalisation in the same report (the contract also limits those), no fee.
+
+    Parameters
+    ----------
+    total_pooled_ether : float
+        Total pooled ether before the report (> 0).
+    cl_balance_change_eth : float
+        Change of the validators' consensus-layer balance in the report (may be < 0).
+    el_rewards_eth : float
+        ETH waiting in the execution-layer rewards vault (>= 0).
+    max_positive_token_rebase : float, default 0.00075
+        Limit per report as a fraction (mainnet: 750,000 / 1e9), > 0.
+
+    Returns
+    -------
+    tuple of float
+        ``(el_rewards_applied, el_rewards_withheld)``.
+
+    Examples
+    --------
+    9,000,000 ETH pooled allows 6,750 ETH of growth in one report; with 600 ETH
+    of consensus-layer rewards, 6,150 ETH of a 10,000 ETH MEV windfall is applied
+    and 3,850 ETH waits:
+
+    >>> applied, withheld = smoothen_rebase(9_000_000, 600, 10_000)
+    >>> round(applied, 6), round(withheld, 6)
+    (6150.0, 3850.0)
+
+    References
+    ----------
+    lidofinance/core, contracts/0.8.9/sanity_checks/OracleReportSanityChecker.sol
+    (``smoothenTokenRebase``) and contracts/0.8.9/lib/PositiveTokenRebaseLimiter.sol
+    (``increaseEther``, ``decreaseEther``); mainnet value in ``deployed-mainnet.json``.
+    """
+    tpe = check_number("total_pooled_ether", total_pooled_ether, lo=0, lo_open=True)
+    cl = check_number("cl_balance_change_eth", cl_balance_change_eth, lo=-tpe,
+                      why="a loss cannot exceed the pooled ether")
+    el = check_number("el_rewards_eth", el_rewards_eth, lo=0)
+    limit = check_number("max_positive_token_rebase", max_positive_token_rebase, lo=0, lo_open=True)
+    room = max(0.0, tpe * limit - cl)
+    applied = min(el, room)
+    return applied, el - applied
 
 
 def reth_exchange_rate(total_eth_balance, reth_supply):

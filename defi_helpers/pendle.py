@@ -50,6 +50,7 @@ __all__ = [
     "linear_discount_pt_price",
     "max_loop_leverage",
     "pt_loop_net_apy",
+    "pt_loop_equity_apy",
     "scalar_root_for_range",
     "PendleMarket",
     "PendleTrade",
@@ -286,9 +287,15 @@ def yt_breakeven_apy(yt_price, days_to_maturity, *, underlying_reward_apr=0.0, y
     """Underlying APY at which buying YT exactly returns its price.
 
     Solves ``(1 - fee) * ((1 + u)^t - 1 + reward_apr * t) = yt_price`` for ``u``.
-    Without fee or rewards the break-even is slightly *below* the implied APY
-    (YT yield arrives before maturity and is not discounted here); the 5 %
-    fee pushes it above.
+
+    Why, without fee or rewards, it sits below the implied APY ``a``: break-even
+    means a *zero* return. If the underlying pays exactly ``u = a``, one YT
+    collects ``(1 + a)^t - 1``, which is ``(1 + a)^t`` times its price
+    ``1 - (1 + a)^(-t)``: the buyer earns exactly ``a`` a year, like a PT
+    holder. Zero return needs less, ``(1 + u*)^t = 2 - (1 + a)^(-t)``, which is
+    below ``(1 + a)^t`` for every ``a > 0``. The fee raises ``u*`` to
+    ``(1 + P_YT / (1 - fee))^(1/t) - 1``, above ``a`` for Pendle's 5 % fee in
+    this example. (Reinvesting the yield as it arrives is not modelled.)
 
     Examples
     --------
@@ -385,8 +392,11 @@ def pt_loop_net_apy(pt_fixed_apy, borrow_apr, leverage):
     """Yearly return on equity of a PT loop: ``L * pt_apy - (L - 1) * borrow_apr``.
 
     The PT leg earns its fixed implied APY on ``L`` units; the debt costs the
-    (variable) borrow rate on ``L - 1``. Simple rates, no compounding, no
-    price moves before maturity -- the first-order picture.
+    (variable) borrow rate on ``L - 1``. This is exact for a position held one
+    year with ``borrow_apr`` read as the borrow *APY* (the compounded rate);
+    for a holding period of ``t`` years it is the first-order (in the rates)
+    form of :func:`pt_loop_equity_apy`. No price moves before maturity, no
+    entry costs.
 
     Examples
     --------
@@ -401,6 +411,38 @@ def pt_loop_net_apy(pt_fixed_apy, borrow_apr, leverage):
     out = lev * a - (lev - 1.0) * b
     scalar = np.ndim(pt_fixed_apy) == 0 and np.ndim(borrow_apr) == 0
     return float(out) if scalar else out
+
+
+def pt_loop_equity_apy(pt_fixed_apy, borrow_apy, leverage, days_held):
+    """Exact annualised return on equity of a PT loop held ``days_held`` days.
+
+    ``L`` units of PT bought at implied APY ``a`` grow to ``L (1 + a)^t``; the
+    ``L - 1`` borrowed grow at the borrow APY ``b`` (held constant) to
+    ``(L - 1)(1 + b)^t``. Equity ends at the difference, so::
+
+        APY_equity = (L (1 + a)^t - (L - 1)(1 + b)^t)^(1/t) - 1
+
+    At ``t = 1`` this is exactly :func:`pt_loop_net_apy` (with ``b`` an APY);
+    for other horizons the linear form is its first-order approximation, the
+    gap growing with leverage and with the spread ``a - b``. Returns -1 if the
+    debt outgrows the PT.
+
+    Examples
+    --------
+    >>> round(pt_loop_equity_apy(0.09, 0.06, 5, 365), 6)
+    0.21
+    >>> round(pt_loop_equity_apy(0.09, 0.06, 5, 94), 4)
+    0.2163
+    """
+    a = check_number("pt_fixed_apy", pt_fixed_apy, lo=0, hi=100)
+    b = check_number("borrow_apy", borrow_apy, lo=0, hi=100)
+    lev = check_number("leverage", leverage, lo=1)
+    d = check_number("days_held", days_held, lo=0, lo_open=True)
+    t = _years(d)
+    end = lev * (1 + a) ** t - (lev - 1.0) * (1 + b) ** t
+    if end <= 0:
+        return -1.0
+    return end ** (1.0 / t) - 1.0
 
 
 def scalar_root_for_range(apy_min, apy_max, days_to_expiry):

@@ -53,10 +53,14 @@ __all__ = [
     "short_linear_perp_pnl_usd",
     "delta_neutral_backing_usd",
     "delta_neutral_table",
+    "binance_funding_rate",
     "funding_payment",
     "annualize_funding",
     "apr_to_apy",
     "weekly_yield_apy",
+    "weekly_yield_apy_bounds",
+    "daily_matched_apy",
+    "protocol_apr_from_susde_apy",
     "protocol_apr",
     "susde_apr",
     "susde_apy",
@@ -280,6 +284,42 @@ def delta_neutral_table(price, entry_price=1.0, collateral_coin=1.0, contract="i
 # 2. Funding
 # --------------------------------------------------------------------------
 
+def binance_funding_rate(premium_index, interest_rate=BINANCE_BASELINE_FUNDING_RATE, clamp=0.0005):
+    """Binance's funding rate for one 8-hour interval from the premium index.
+
+    ``F = P + clamp(I - P, -0.05 %, +0.05 %)``: whenever the premium index
+    ``P`` is within 0.05 % of the interest rate ``I`` (0.01 % per interval on
+    most USDS-M contracts), the rate is exactly ``I``; further out it follows
+    the premium, offset by 0.05 %. (The exchange also caps the result by the
+    maintenance margin ratio, not modelled.)
+
+    Parameters
+    ----------
+    premium_index : float or array of float
+        Time-weighted premium of the perpetual over the index, per interval (fraction), in (-1, 1).
+    interest_rate : float, default 0.0001
+        Interest component per interval (fraction), in (-1, 1).
+    clamp : float, default 0.0005
+        Half-width of the clamp (fraction), >= 0.
+
+    Examples
+    --------
+    >>> round(binance_funding_rate(0.0), 6), round(binance_funding_rate(0.0004), 6)
+    (0.0001, 0.0001)
+    >>> round(binance_funding_rate(0.002), 6), round(binance_funding_rate(-0.001), 6)
+    (0.0015, -0.0005)
+
+    References
+    ----------
+    Binance, "Introduction to Binance Futures Funding Rates", support article
+    360033525031 (2020-06-09).
+    """
+    p = check_array("premium_index", premium_index, lo=-1, hi=1, lo_open=True, hi_open=True)
+    i = check_number("interest_rate", interest_rate, lo=-1, hi=1, lo_open=True, hi_open=True)
+    c = check_number("clamp", clamp, lo=0, hi=1)
+    return as_output(p + np.clip(i - p, -c, c), premium_index)
+
+
 def funding_payment(notional_usd, funding_rate, side="short"):
     """Funding received (positive) or paid (negative) in one funding period.
 
@@ -376,7 +416,10 @@ def weekly_yield_apy(weekly_yield_usd, average_supply_usd, weeks_per_year=52):
     Examples
     --------
     Ethena's first sUSDe distribution (early 2024): $2.415m of protocol yield
-    on an average USDe supply of $435m; Ethena quoted 33.26 %.
+    on an average USDe supply of $435m gives 33.36 %; Ethena quoted 33.26 %.
+    The gap is not rounding (:func:`weekly_yield_apy_bounds` allows only
+    33.31-33.41 %): Ethena matches each day's earnings to that day's backing
+    (:func:`daily_matched_apy`).
 
     >>> round(weekly_yield_apy(2.415e6, 435e6), 4)
     0.3336
@@ -391,6 +434,104 @@ def weekly_yield_apy(weekly_yield_usd, average_supply_usd, weeks_per_year=52):
     if y / s <= -1:
         raise ValueError(f"weekly_yield_usd must be > -average_supply_usd; got {y!r}")
     return math.expm1(n * math.log1p(y / s))
+
+
+def weekly_yield_apy_bounds(weekly_yield_usd, average_supply_usd, yield_half_step, supply_half_step,
+                            weeks_per_year=52):
+    """Range of :func:`weekly_yield_apy` over inputs known only to their rounding.
+
+    A published ``$2.415m`` is any value in ``[2.4145m, 2.4155m)``; the APY is
+    increasing in the yield and decreasing in the supply, so its range is
+    ``(APY(y - dy, s + ds), APY(y + dy, s - ds))``.
+
+    Examples
+    --------
+    Ethena's first distribution, $2.415m (to $1,000) on $435m (to $1m):
+
+    >>> lo, hi = weekly_yield_apy_bounds(2.415e6, 435e6, 500, 0.5e6)
+    >>> round(lo, 4), round(hi, 4)
+    (0.3331, 0.3341)
+    """
+    dy = check_number("yield_half_step", yield_half_step, lo=0)
+    ds = check_number("supply_half_step", supply_half_step, lo=0)
+    s = check_number("average_supply_usd", average_supply_usd, lo=ds, lo_open=True,
+                     why="the supply must stay positive across its rounding interval")
+    y = check_number("weekly_yield_usd", weekly_yield_usd)
+    return (weekly_yield_apy(y - dy, s + ds, weeks_per_year),
+            weekly_yield_apy(y + dy, s - ds, weeks_per_year))
+
+
+def daily_matched_apy(daily_earnings_usd, daily_backing_usd, weeks_per_year=52):
+    """sUSDe APY as Ethena computes it: each day's earnings over that day's backing.
+
+    Ethena "matches funding and rewards earned from backing assets on a given
+    day to the backing assets on that day", sums the week's daily rates and
+    annualises with weekly compounding::
+
+        weekly = sum_d earnings_d / backing_d,   APY = (1 + weekly)^52 - 1
+
+    This equals :func:`weekly_yield_apy` of the week's total earnings on the
+    average backing only when the daily rates are uncorrelated with the daily
+    backing. When the backing grows during the week (early 2024), days with
+    more backing weigh more in the total-over-average figure. And the
+    denominator is the *backing*, slightly larger than the USDe supply.
+
+    Parameters
+    ----------
+    daily_earnings_usd : array of float
+        Earnings of each day of the week (any sign).
+    daily_backing_usd : array of float
+        Backing assets on each day (> 0), same length.
+    weeks_per_year : int, default 52
+
+    Examples
+    --------
+    The same $2.415m earned over a week whose backing grew from $405m to $465m
+    (mean $435m), with a daily rate rising with the backing:
+
+    >>> import numpy as np
+    >>> backing = np.linspace(405e6, 465e6, 7)
+    >>> earnings = 2.415e6 * backing**2 / (backing**2).sum()
+    >>> round(daily_matched_apy(earnings, backing), 4), round(weekly_yield_apy(2.415e6, 435e6), 4)
+    (0.3328, 0.3336)
+
+    References
+    ----------
+    docs.ethena.fi, "sUSDe Rewards Mechanism" (read 2026).
+    """
+    e = check_array("daily_earnings_usd", daily_earnings_usd, lo=-1e15, hi=1e15)
+    b = check_array("daily_backing_usd", daily_backing_usd, lo=0, lo_open=True)
+    if e.shape != b.shape or e.ndim != 1:
+        raise ValueError(f"daily_earnings_usd and daily_backing_usd must be 1-d arrays of the same length; "
+                         f"got shapes {e.shape} and {b.shape}")
+    n = check_int("weeks_per_year", weeks_per_year, lo=1)
+    weekly = float(np.sum(e / b))
+    if weekly <= -1:
+        raise ValueError(f"the week's summed daily rates must be > -1; got {weekly!r}")
+    return math.expm1(n * math.log1p(weekly))
+
+
+def protocol_apr_from_susde_apy(susde_apy, staked_fraction, reserve_take=0.0, weeks_per_year=52):
+    """Revenue rate on all USDe implied by a published sUSDe APY (inverse of :func:`susde_apr`).
+
+    Undo the weekly compounding, then the division by the staked share::
+
+        APR_sUSDe = 52 * ((1 + APY)^(1/52) - 1)
+        APR_protocol = APR_sUSDe * staked_fraction / (1 - reserve_take)
+
+    Examples
+    --------
+    May 2025: sUSDe at 7.10 % with 46 % staked, nothing to the reserve:
+
+    >>> round(protocol_apr_from_susde_apy(0.071, 0.46), 4)
+    0.0316
+    """
+    a = check_array("susde_apy", susde_apy, lo=-1, hi=100, lo_open=True)
+    k = check_number("staked_fraction", staked_fraction, lo=0, hi=1, lo_open=True)
+    take = check_number("reserve_take", reserve_take, lo=0, hi=1, hi_open=True)
+    n = check_int("weeks_per_year", weeks_per_year, lo=1)
+    apr = n * np.expm1(np.log1p(a) / n)
+    return as_output(apr * k / (1.0 - take), susde_apy)
 
 
 # --------------------------------------------------------------------------

@@ -122,10 +122,49 @@ def test_we23():
     assert lst.market_ratio_at_liquidation(3, 0.75) == pytest.approx(8 / 9)
 
 
-def test_max_apr_constant():
-    """Lido guide: APR cap 27 %, i.e. a daily rebase of at most 27/365 %."""
-    assert lst.LIDO_MAX_APR / 365 == pytest.approx(0.27 / 365)
+def test_oracle_report_limits():
+    """lidofinance/core deployed-mainnet.json (v2.0.0, v2.1.0, v3.0.2): maxPositiveTokenRebase
+    750,000 in 1e9 precision (0.075 % per report) and annualBalanceIncreaseBPLimit 1,000 bp.
+    The V1-era "27 % APR cap" is gone; 0.075 % a day annualises to 27.375 % only by coincidence."""
+    assert lst.LIDO_MAX_POSITIVE_TOKEN_REBASE == pytest.approx(0.00075)
+    assert lst.LIDO_ANNUAL_CL_BALANCE_INCREASE_LIMIT == pytest.approx(0.10)
+    assert not hasattr(lst, "LIDO_MAX_APR")
     assert lst.SECONDS_PER_YEAR == 31_536_000
+
+
+def test_smoothen_rebase_withholds_above_the_limit():
+    """PositiveTokenRebaseLimiter: 9,000,000 ETH x 0.075 % = 6,750 ETH of room; CL rewards
+    (600) come first, so 6,150 of 10,000 EL rewards are applied and 3,850 wait."""
+    applied, withheld = lst.smoothen_rebase(9_000_000, 600, 10_000)
+    assert applied == pytest.approx(6_150)
+    assert withheld == pytest.approx(3_850)
+    # a normal day fits entirely
+    assert lst.smoothen_rebase(9_000_000, 600, 150) == pytest.approx((150, 0))
+    # a consensus-layer loss leaves more room, never less than the EL rewards that fit
+    assert lst.smoothen_rebase(9_000_000, -100, 1_000) == pytest.approx((1_000, 0))
+    # CL rewards alone above the limit: nothing from the EL vault
+    assert lst.smoothen_rebase(9_000_000, 7_000, 50) == pytest.approx((0, 50))
+
+
+@settings(max_examples=200, deadline=None)
+@given(tpe=st.floats(1.0, 1e8), cl=st.floats(-0.5, 0.01), el=st.floats(0.0, 0.05))
+def test_smoothen_rebase_never_exceeds_the_limit(tpe, cl, el):
+    """Applied EL rewards plus the CL change never raise pooled ether by more than the limit
+    (unless the CL change alone does), and applied + withheld = EL rewards."""
+    applied, withheld = lst.smoothen_rebase(tpe, cl * tpe, el * tpe)
+    assert applied + withheld == pytest.approx(el * tpe)
+    assert applied >= 0 and withheld >= 0
+    if cl * tpe <= tpe * lst.LIDO_MAX_POSITIVE_TOKEN_REBASE:
+        assert cl * tpe + applied <= tpe * lst.LIDO_MAX_POSITIVE_TOKEN_REBASE * (1 + 1e-9) + 1e-9
+
+
+def test_smoothen_rebase_rejects_bad_input():
+    with pytest.raises(ValueError, match="el_rewards_eth"):
+        lst.smoothen_rebase(9_000_000, 0, -1)
+    with pytest.raises(ValueError, match="max_positive_token_rebase"):
+        lst.smoothen_rebase(9_000_000, 0, 1, max_positive_token_rebase=0)
+    with pytest.raises(ValueError, match="cl_balance_change_eth"):
+        lst.smoothen_rebase(100, -200, 1)
 
 
 # --- properties -----------------------------------------------------------------
@@ -275,5 +314,14 @@ def test_lst_loop_table_and_tvl_layers():
     assert np.allclose(ex_rate, 1.215)
     assert t["liquidation_ratio"].iloc[0] == pytest.approx(2 / 2.43)
     layers = tvl_layers_table(10, 3)["ETH"]
-    assert layers["naive sum: Lido + lending deposits"] == pytest.approx(60)
-    assert layers["ETH borrowed from the lending market"] == pytest.approx(20)
+    # issue 11: the 20 ETH borrowed is lenders' capital (the WETH reserve), not the holder's
+    assert layers["independent capital: holder + lenders"] == pytest.approx(30)
+    assert layers["naive sum: Lido + all lending deposits"] == pytest.approx(80)
+    assert layers["netted per reserve (WETH supplied − borrowed = 0)"] == pytest.approx(60)
+    assert layers["lenders' ETH (WETH reserve, lent to the loop)"] == pytest.approx(20)
+    # netting per reserve never goes below the independent capital, nor above the naive sum
+    for x in (1.0, 2.0, 5.5):
+        t = tvl_layers_table(7, x)["ETH"]
+        assert (t["independent capital: holder + lenders"]
+                <= t["netted per reserve (WETH supplied − borrowed = 0)"]
+                <= t["naive sum: Lido + all lending deposits"])

@@ -314,3 +314,29 @@ def test_exercise_values():
     assert ANSWERS["4"].value == pytest.approx(9775.887733895946, rel=REL)
     assert ANSWERS["5"].value == pytest.approx(0.980653, abs=1e-6)
     assert ANSWERS["6"].value == pytest.approx(0.21)
+
+
+# --- issue 11: YT break-even reason, exact loop return -----------------------------
+
+@settings(max_examples=100, deadline=None)
+@given(a=st.floats(0.001, 1.0), days=st.floats(1.0, 730.0))
+def test_yt_at_u_equal_a_earns_exactly_a_and_breakeven_is_below(a, days):
+    """At u = a the YT collects (1+a)^t - 1 = (1+a)^t x its price: an annualised a. Zero return needs
+    (1+u*)^t = 2 - (1+a)^(-t) < (1+a)^t, so u* < a without fee (not 'because yield arrives early')."""
+    y = pd_.yt_price(a, days)
+    # tolerance: yt_price = 1 - (1+a)^-t loses digits to cancellation for small a*t
+    assert pd_.yt_long_yield_apy(a, y, days, yt_fee=0.0) == pytest.approx(a, rel=1e-4, abs=1e-6)
+    u = pd_.yt_breakeven_apy(y, days, yt_fee=0.0)
+    t = days / 365
+    assert (1 + u) ** t == pytest.approx(2 - (1 + a) ** -t, rel=1e-9)
+    assert u < a
+
+
+def test_pt_loop_equity_apy_exact_form():
+    """Exact at one year equals the linear L a - (L-1) b; other horizons differ (first-order only)."""
+    assert pd_.pt_loop_equity_apy(0.09, 0.06, 5, 365) == pytest.approx(pd_.pt_loop_net_apy(0.09, 0.06, 5))
+    assert pd_.pt_loop_equity_apy(0.09, 0.06, 1, 94) == pytest.approx(0.09)
+    assert pd_.pt_loop_equity_apy(0.09, 0.06, 5, 94) == pytest.approx(0.2163, abs=1e-4)
+    assert pd_.pt_loop_equity_apy(0.01, 0.50, 20, 365) == -1.0
+    with pytest.raises(ValueError, match="days_held"):
+        pd_.pt_loop_equity_apy(0.09, 0.06, 5, 0)

@@ -309,3 +309,50 @@ def test_exercise_values():
     assert ANSWERS["3"].value == pytest.approx(225_000)
     assert ANSWERS["4"].value == pytest.approx(0.135)
     assert math.isclose(ANSWERS["5"].value, 0.3336, abs_tol=5e-4)
+
+
+# --- issue 11: funding rule, APY method, reading the APY backwards -----------------
+
+def test_binance_funding_rate_clamp():
+    """Binance article 360033525031: F = P + clamp(I - P, -0.05 %, +0.05 %), I = 0.01 %."""
+    assert u.binance_funding_rate(0.0) == pytest.approx(0.0001)
+    assert u.binance_funding_rate(-0.0004) == pytest.approx(0.0001)   # within the clamp: exactly I
+    assert u.binance_funding_rate(0.002) == pytest.approx(0.0015)     # far above: P - 0.05 %
+    assert u.binance_funding_rate(-0.001) == pytest.approx(-0.0005)   # far below: P + 0.05 %
+    out = u.binance_funding_rate(np.array([0.0, 0.002]))
+    assert out.shape == (2,)
+    with pytest.raises(ValueError, match="clamp"):
+        u.binance_funding_rate(0.0, clamp=-0.1)
+
+
+def test_weekly_yield_apy_bounds_exclude_the_published_figure():
+    """33.26 % (Ethena) is outside what $2.415m / $435m rounded allow: 33.31-33.41 %."""
+    lo, hi = u.weekly_yield_apy_bounds(2.415e6, 435e6, 500, 0.5e6)
+    assert lo < u.weekly_yield_apy(2.415e6, 435e6) < hi
+    assert round(lo, 4) == 0.3331 and round(hi, 4) == 0.3341
+    assert not lo <= 0.3326 <= hi
+    with pytest.raises(ValueError, match="average_supply_usd"):
+        u.weekly_yield_apy_bounds(1.0, 1.0, 0.0, 2.0)
+
+
+def test_daily_matched_apy():
+    """docs.ethena.fi 'sUSDe Rewards Mechanism': each day's earnings over that day's backing."""
+    backing = np.full(7, 435e6)
+    earnings = np.full(7, 2.415e6 / 7)
+    # constant backing: identical to total / average
+    assert u.daily_matched_apy(earnings, backing) == pytest.approx(u.weekly_yield_apy(2.415e6, 435e6))
+    # a backing 0.27 % above supply alone brings 33.36 % down to about 33.26 %
+    assert u.daily_matched_apy(earnings, backing * 1.00265) == pytest.approx(0.3326, abs=2e-5)
+    with pytest.raises(ValueError, match="same length"):
+        u.daily_matched_apy(earnings[:6], backing)
+    with pytest.raises(ValueError, match="daily_backing_usd"):
+        u.daily_matched_apy(earnings, backing * 0)
+
+
+def test_protocol_apr_from_susde_apy_inverts_susde_apr():
+    for apy, k, take in ((0.071, 0.46, 0.0), (0.20, 0.3, 0.1)):
+        p = u.protocol_apr_from_susde_apy(apy, k, take)
+        assert u.apr_to_apy(u.susde_apr(p, k, reserve_take=take)) == pytest.approx(apy)
+    assert u.protocol_apr_from_susde_apy(0.071, 0.46) < 0.071 * 0.46   # compounding removed first
+    with pytest.raises(ValueError, match="staked_fraction"):
+        u.protocol_apr_from_susde_apy(0.07, 0.0)

@@ -53,9 +53,11 @@ ANSWERS = {
                   (_p4 * _k4, "you multiplied by the staked share instead of dividing by it.")),
     ),
     "5": Expected(
-        value=weekly_yield_apy(_y5, _s5), unit="APY (fraction)",
+        value=weekly_yield_apy(_y5, _s5), unit="APY (fraction)", rel_tol=0.001,
         hint="Weekly rate = yield / supply; compound it 52 times: (1 + r)^52 − 1.",
         mistakes=((_y5 / _s5 * 52, "you annualised without compounding; Ethena compounds weekly."),
-                  (_y5 / _s5, "that is the weekly rate; annualise it.")),
+                  (_y5 / _s5, "that is the weekly rate; annualise it."),
+                  (0.3326, "that is Ethena's published figure, computed day by day on each day's backing; "
+                           "the question asks for the week's total on the average supply.")),
     ),
 }

@@ -66,20 +66,34 @@ def lst_loop_table(leverage: float, liquidation_threshold: float, market_ratio=M
 def tvl_layers_table(equity_eth: float, leverage: float) -> pd.DataFrame:
     """What each protocol reports when ``equity_eth`` is staked and looped to ``leverage``.
 
-    Lido counts all the ETH staked (``x E``), the lending market counts the
-    stETH supplied (``x E``) and lends out ``(x - 1) E`` of ETH that came from
-    its own suppliers; a naive sum of the two protocols' deposits counts the
-    holder's ``E`` about ``2x`` times.
+    The loop borrows ``(x - 1) E`` of ETH. A lending market never lends its
+    collateral: that ETH is the WETH reserve, supplied by *lenders*, whose
+    capital is as independent as the holder's. So the independent capital is
+    ``E + (x - 1) E = x E``, all of it staked in Lido. Reported deposits:
+
+    * Lido: ``x E`` staked;
+    * the lending market: ``x E`` of stETH collateral plus the lenders' ``(x - 1) E``
+      of WETH (here all borrowed).
+
+    A naive sum of deposits is ``(3x - 1) E``; netting each reserve's borrows
+    on its own asset, as DefiLlama does (DefiLlama-Adapters
+    ``projects/helper/aave.js``), leaves ``2 x E``: the stETH, counted once by
+    Lido and once as collateral.
     """
-    staked = equity_eth * leverage
-    borrowed = equity_eth * (leverage - 1.0)
+    e = float(equity_eth)
+    x = float(leverage)
+    staked = e * x
+    borrowed = e * (x - 1.0)
     return pd.DataFrame({
         "ETH": {
-            "holder's own ETH (equity)": equity_eth,
+            "holder's own ETH (equity)": e,
+            "lenders' ETH (WETH reserve, lent to the loop)": borrowed,
+            "independent capital: holder + lenders": e + borrowed,
             "staked in Lido (stETH minted)": staked,
-            "stETH supplied to the lending market": staked,
-            "ETH borrowed from the lending market": borrowed,
-            "naive sum: Lido + lending deposits": 2 * staked,
+            "stETH supplied to the lending market (collateral)": staked,
+            "WETH supplied by lenders": borrowed,
+            "naive sum: Lido + all lending deposits": staked + staked + borrowed,
+            "netted per reserve (WETH supplied − borrowed = 0)": staked + staked,
         }
     })
 
