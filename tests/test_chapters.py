@@ -47,3 +47,20 @@ def test_downloadable_notebook_is_the_tested_one(doc):
     """The site's download button serves the committed notebook, which test_notebooks executes."""
     served = SITE / "_sources" / f"{doc}.ipynb"
     assert served.read_bytes() == (ROOT / f"{doc}.ipynb").read_bytes()
+
+
+@pytest.mark.parametrize("doc", [c for c in CHAPTERS if c.startswith("notebooks/")])
+def test_chapter_states_protocol_versions_and_when_checked(doc):
+    """Each chapter says which protocol versions it describes and when it was last checked against them."""
+    md, _ = text_of(doc)
+    para = re.search(r"^\*\*Protocol versions\.\*\*(.+)$", md, re.M)
+    assert para, "no '**Protocol versions.**' paragraph"
+    assert re.search(r"Last checked against them on \d{4}-\d{2}-\d{2}\.", para.group(1)), para.group(1)
+
+
+def test_corrections_page_is_linked_from_the_preface_and_dated():
+    preface = (ROOT / "book" / "preface.md").read_text(encoding="utf-8")
+    assert "{doc}`corrections`" in preface
+    corrections = (ROOT / "book" / "corrections.md").read_text(encoding="utf-8")
+    entries = re.findall(r"^\| *(\d{4}-\d{2}-\d{2}) *\|", corrections, re.M)
+    assert len(entries) >= 10, f"{len(entries)} dated corrections"
