@@ -11,3 +11,6 @@ from hypothesis import settings  # noqa: E402
 settings.register_profile("default", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False, print_blob=True)
 settings.load_profile("default")
+
+# The API fuzzer's table of failures per module and kind (tests/fuzz_report.py).
+from fuzz_report import pytest_terminal_summary  # noqa: E402,F401
