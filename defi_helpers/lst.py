@@ -38,7 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import rates
-from ._validate import check_array, check_choice, check_number
+from ._validate import Choice, Finite, Int, Real, check_number, contract
 from .looping import liquidation_price_ratio, looped_health_factor
 
 __all__ = [
@@ -94,17 +94,60 @@ MAX_STETH_WITHDRAWAL = 1000.0
 
 _ORACLES = ("exchange_rate", "market")
 
+# Domains shared by several functions (issue 14: one declaration per parameter).
+_AMOUNT = Real(lo=0, why="a token amount")
+_TOTAL = Real(lo=0, lo_open=True, why="a protocol total; the share rate divides by it")
+_TOTAL_1 = Real(lo=0, lo_open=True, scalar=True, why="a protocol total; the share rate divides by it")
+#: Loops are capped far above any lending market (1 / (1 - LTV) is 33x at an LTV of 97 %),
+#: so that the health factor stays a finite float.
+_LEVERAGE = Real(lo=1, hi=1_000, why="exposure over equity: 1 is no loop; markets allow about 1 / (1 - LTV)")
+_LT = Real(lo=0, hi=1, lo_open=True, why="a liquidation threshold is a fraction of the collateral value")
 
-def _pool(total_pooled_ether, total_shares):
-    tpe = check_array("total_pooled_ether", total_pooled_ether, lo=0, lo_open=True)
-    ts = check_array("total_shares", total_shares, lo=0, lo_open=True)
-    return tpe, ts
+
+class _Wei(Int):
+    """A whole number of wei as a Python/numpy integer (floats are refused: they are not exact)."""
+
+    type_text = "int"
+
+    def __init__(self, lo: int = 0):
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", 2**256 - 1)
+        object.__setattr__(self, "why", "")
+
+    def check(self, name, value):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+            raise ValueError(f"{name} must be an integer amount of wei (int, not float) "
+                             f"{self._range()}; got {value!r:.80}")
+        v = int(value)
+        if v < self.lo or v > self.hi:
+            raise ValueError(f"{name} must be {self._range()} wei; got {value!r:.80}")
+        return v
+
+    def _range(self):
+        return f"in [{self.lo}, 2**256 - 1] (a uint256)"
+
+    def describe(self):
+        return f"a whole number of wei (int, not float) {self._range()}"
+
+    def example(self):
+        return 10**18
 
 
-def _scalar(*values) -> bool:
-    return all(np.ndim(v) == 0 for v in values)
+def _pooled_eth_by_shares(s, tpe, ts):
+    return s * tpe / ts
 
 
+def _shares_by_pooled_eth(x, tpe, ts):
+    return x * ts / tpe
+
+
+def _reth_exchange_rate(bal, sup):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(sup > 0, bal / np.where(sup > 0, sup, 1.0), 1.0)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+@contract(shares=_AMOUNT, total_pooled_ether=_TOTAL, total_shares=_TOTAL)
 def pooled_eth_by_shares(shares, total_pooled_ether, total_shares):
     """stETH (= pooled ETH) that ``shares`` Lido shares are worth.
 
@@ -114,11 +157,11 @@ def pooled_eth_by_shares(shares, total_pooled_ether, total_shares):
     Parameters
     ----------
     shares : float or array of float
-        Lido shares (>= 0); for wstETH, the wstETH amount.
+        Lido shares; for wstETH, the wstETH amount. {domain:shares}.
     total_pooled_ether : float or array of float
-        ETH controlled by the protocol (stETH total supply), > 0.
+        ETH controlled by the protocol (stETH total supply), {domain:total_pooled_ether}.
     total_shares : float or array of float
-        All shares in existence, > 0.
+        All shares in existence, {domain:total_shares}.
 
     Returns
     -------
@@ -137,12 +180,10 @@ def pooled_eth_by_shares(shares, total_pooled_ether, total_shares):
     ----------
     lidofinance/core, contracts/0.4.24/StETH.sol, ``getPooledEthByShares``.
     """
-    s = check_array("shares", shares, lo=0)
-    tpe, ts = _pool(total_pooled_ether, total_shares)
-    out = s * tpe / ts
-    return float(out) if _scalar(shares, total_pooled_ether, total_shares) else out
+    return _pooled_eth_by_shares(shares, total_pooled_ether, total_shares)
 
 
+@contract(eth=_AMOUNT, total_pooled_ether=_TOTAL, total_shares=_TOTAL)
 def shares_by_pooled_eth(eth, total_pooled_ether, total_shares):
     """Lido shares that ``eth`` of stETH corresponds to.
 
@@ -152,9 +193,11 @@ def shares_by_pooled_eth(eth, total_pooled_ether, total_shares):
     Parameters
     ----------
     eth : float or array of float
-        stETH amount (>= 0).
-    total_pooled_ether, total_shares : float or array of float
-        Protocol totals (> 0).
+        stETH amount, {domain:eth}.
+    total_pooled_ether : float or array of float
+        ETH controlled by the protocol, {domain:total_pooled_ether}.
+    total_shares : float or array of float
+        All shares in existence, {domain:total_shares}.
 
     Returns
     -------
@@ -170,19 +213,16 @@ def shares_by_pooled_eth(eth, total_pooled_ether, total_shares):
     ----------
     lidofinance/core, contracts/0.4.24/StETH.sol, ``getSharesByPooledEth``.
     """
-    x = check_array("eth", eth, lo=0)
-    tpe, ts = _pool(total_pooled_ether, total_shares)
-    out = x * ts / tpe
-    return float(out) if _scalar(eth, total_pooled_ether, total_shares) else out
+    return _shares_by_pooled_eth(eth, total_pooled_ether, total_shares)
 
 
+@contract(total_pooled_ether=_TOTAL, total_shares=_TOTAL)
 def share_rate(total_pooled_ether, total_shares):
     """stETH per share, which is also wstETH's ``stEthPerToken()``.
 
     Parameters
     ----------
-    total_pooled_ether, total_shares : float or array of float
-        Protocol totals (> 0).
+    {domains}
 
     Returns
     -------
@@ -198,20 +238,21 @@ def share_rate(total_pooled_ether, total_shares):
     ----------
     lidofinance/core, contracts/0.6.12/WstETH.sol, ``stEthPerToken``.
     """
-    tpe, ts = _pool(total_pooled_ether, total_shares)
-    out = tpe / ts
-    return float(out) if _scalar(total_pooled_ether, total_shares) else out
+    return total_pooled_ether / total_shares
 
 
+@contract(steth_amount=_AMOUNT, total_pooled_ether=_TOTAL, total_shares=_TOTAL)
 def wrap_steth(steth_amount, total_pooled_ether, total_shares):
     """wstETH received for wrapping ``steth_amount`` stETH (= its share count).
 
     Parameters
     ----------
     steth_amount : float or array of float
-        stETH to wrap (>= 0).
-    total_pooled_ether, total_shares : float or array of float
-        Protocol totals at the time of wrapping (> 0).
+        stETH to wrap, {domain:steth_amount}.
+    total_pooled_ether : float or array of float
+        ETH controlled by the protocol when wrapping, {domain:total_pooled_ether}.
+    total_shares : float or array of float
+        All shares in existence when wrapping, {domain:total_shares}.
 
     Returns
     -------
@@ -227,11 +268,10 @@ def wrap_steth(steth_amount, total_pooled_ether, total_shares):
     ----------
     lidofinance/core, contracts/0.6.12/WstETH.sol, ``wrap``.
     """
-    x = check_array("steth_amount", steth_amount, lo=0)
-    return shares_by_pooled_eth(x if np.ndim(steth_amount) else float(x), total_pooled_ether,
-                                total_shares)
+    return _shares_by_pooled_eth(steth_amount, total_pooled_ether, total_shares)
 
 
+@contract(wsteth_amount=_AMOUNT, total_pooled_ether=_TOTAL, total_shares=_TOTAL)
 def unwrap_wsteth(wsteth_amount, total_pooled_ether, total_shares):
     """stETH received for unwrapping ``wsteth_amount`` wstETH.
 
@@ -241,9 +281,11 @@ def unwrap_wsteth(wsteth_amount, total_pooled_ether, total_shares):
     Parameters
     ----------
     wsteth_amount : float or array of float
-        wstETH to unwrap (>= 0).
-    total_pooled_ether, total_shares : float or array of float
-        Protocol totals at the time of unwrapping (> 0).
+        wstETH to unwrap, {domain:wsteth_amount}.
+    total_pooled_ether : float or array of float
+        ETH controlled by the protocol when unwrapping, {domain:total_pooled_ether}.
+    total_shares : float or array of float
+        All shares in existence when unwrapping, {domain:total_shares}.
 
     Returns
     -------
@@ -259,29 +301,16 @@ def unwrap_wsteth(wsteth_amount, total_pooled_ether, total_shares):
     ----------
     lidofinance/core, contracts/0.6.12/WstETH.sol, ``unwrap``.
     """
-    w = check_array("wsteth_amount", wsteth_amount, lo=0)
-    return pooled_eth_by_shares(w if np.ndim(wsteth_amount) else float(w), total_pooled_ether,
-                                total_shares)
+    return _pooled_eth_by_shares(wsteth_amount, total_pooled_ether, total_shares)
 
 
-def _wei(name: str, value, *, positive: bool = False) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer amount of wei; got {value!r}")
-    v = int(value)
-    if v < 0 or (positive and v == 0):
-        raise ValueError(f"{name} must be {'> 0' if positive else '>= 0'} wei; got {value!r}")
-    return v
-
-
+@contract(shares_wei=_Wei(), total_pooled_ether_wei=_Wei(lo=1), total_shares_wei=_Wei(lo=1))
 def pooled_eth_by_shares_wei(shares_wei: int, total_pooled_ether_wei: int, total_shares_wei: int) -> int:
     """``getPooledEthByShares`` in integer wei, rounding down like the contract.
 
     Parameters
     ----------
-    shares_wei : int
-        Shares in wei (>= 0).
-    total_pooled_ether_wei, total_shares_wei : int
-        Protocol totals in wei (> 0).
+    {domains}
 
     Returns
     -------
@@ -297,12 +326,10 @@ def pooled_eth_by_shares_wei(shares_wei: int, total_pooled_ether_wei: int, total
     ----------
     lidofinance/core, contracts/0.4.24/StETH.sol, ``getPooledEthByShares``.
     """
-    s = _wei("shares_wei", shares_wei)
-    tpe = _wei("total_pooled_ether_wei", total_pooled_ether_wei, positive=True)
-    ts = _wei("total_shares_wei", total_shares_wei, positive=True)
-    return s * tpe // ts
+    return shares_wei * total_pooled_ether_wei // total_shares_wei
 
 
+@contract(eth_wei=_Wei(), total_pooled_ether_wei=_Wei(lo=1), total_shares_wei=_Wei(lo=1))
 def shares_by_pooled_eth_wei(eth_wei: int, total_pooled_ether_wei: int, total_shares_wei: int) -> int:
     """``getSharesByPooledEth`` in integer wei, rounding down like the contract.
 
@@ -311,10 +338,7 @@ def shares_by_pooled_eth_wei(eth_wei: int, total_pooled_ether_wei: int, total_sh
 
     Parameters
     ----------
-    eth_wei : int
-        stETH in wei (>= 0).
-    total_pooled_ether_wei, total_shares_wei : int
-        Protocol totals in wei (> 0).
+    {domains}
 
     Returns
     -------
@@ -331,12 +355,12 @@ def shares_by_pooled_eth_wei(eth_wei: int, total_pooled_ether_wei: int, total_sh
     lidofinance/core, contracts/0.4.24/StETH.sol, ``getSharesByPooledEth``;
     lidofinance/docs, docs/guides/lido-tokens-integration-guide.md ("1-2 wei corner case").
     """
-    x = _wei("eth_wei", eth_wei)
-    tpe = _wei("total_pooled_ether_wei", total_pooled_ether_wei, positive=True)
-    ts = _wei("total_shares_wei", total_shares_wei, positive=True)
-    return x * ts // tpe
+    return eth_wei * total_shares_wei // total_pooled_ether_wei
 
 
+@contract(pre_total_ether=_TOTAL_1, pre_total_shares=_TOTAL_1, post_total_ether=_TOTAL_1,
+          post_total_shares=_TOTAL_1, seconds_elapsed=Real(lo=0, lo_open=True, scalar=True),
+          seconds_per_year=Real(lo=0, lo_open=True, scalar=True))
 def rebase_apr(pre_total_ether, pre_total_shares, post_total_ether, post_total_shares, seconds_elapsed,
                *, seconds_per_year=SECONDS_PER_YEAR):
     """Holder APR implied by one Lido rebase, by Lido's published formula.
@@ -355,12 +379,13 @@ def rebase_apr(pre_total_ether, pre_total_shares, post_total_ether, post_total_s
     Parameters
     ----------
     pre_total_ether, post_total_ether : float
-        Total pooled ether before and after the report (> 0).
+        Total pooled ether before and after the report, {domain:pre_total_ether}.
     pre_total_shares, post_total_shares : float
-        Total shares before and after (> 0).
+        Total shares before and after, {domain:pre_total_shares}.
     seconds_elapsed : float
-        ``timeElapsed`` of the report, in seconds (> 0); one day is 86,400.
+        ``timeElapsed`` of the report, in seconds, {domain:seconds_elapsed}; one day is 86,400.
     seconds_per_year : float, default 31,536,000
+        Seconds in a year, {domain:seconds_per_year}.
 
     Returns
     -------
@@ -378,17 +403,13 @@ def rebase_apr(pre_total_ether, pre_total_shares, post_total_ether, post_total_s
     ----------
     lidofinance/docs, docs/integrations/api.md ("Last Lido APR for stETH").
     """
-    pre_e = check_number("pre_total_ether", pre_total_ether, lo=0, lo_open=True)
-    pre_s = check_number("pre_total_shares", pre_total_shares, lo=0, lo_open=True)
-    post_e = check_number("post_total_ether", post_total_ether, lo=0, lo_open=True)
-    post_s = check_number("post_total_shares", post_total_shares, lo=0, lo_open=True)
-    dt = check_number("seconds_elapsed", seconds_elapsed, lo=0, lo_open=True)
-    year = check_number("seconds_per_year", seconds_per_year, lo=0, lo_open=True)
-    pre_rate = pre_e / pre_s
-    post_rate = post_e / post_s
-    return year * ((post_rate - pre_rate) / pre_rate) / dt
+    pre_rate = pre_total_ether / pre_total_shares
+    post_rate = post_total_ether / post_total_shares
+    return seconds_per_year * ((post_rate - pre_rate) / pre_rate) / seconds_elapsed
 
 
+@contract(apr=Real(why="a yearly rate as a fraction: 0.03 means 3 %"),
+          periods_per_year=Real(lo=1, scalar=True, why="compounding periods in a year"))
 def apr_to_apy(apr, periods_per_year=365):
     """Compound a simple APR ``periods_per_year`` times: ``(1 + apr/n)**n - 1``.
 
@@ -398,9 +419,9 @@ def apr_to_apy(apr, periods_per_year=365):
     Parameters
     ----------
     apr : float or array of float
-        Simple annual rate (fraction).
+        Simple annual rate (fraction), {domain:apr}, and above ``-periods_per_year``.
     periods_per_year : float, default 365
-        Compounding periods per year (>= 1).
+        Compounding periods per year, {domain:periods_per_year}.
 
     Returns
     -------
@@ -420,6 +441,8 @@ def apr_to_apy(apr, periods_per_year=365):
     return rates.apr_to_apy(apr, periods_per_year)
 
 
+@contract(total_pooled_ether=_TOTAL_1, total_shares=_TOTAL_1, rewards_eth=Real(lo=0, scalar=True),
+          fee=Real(lo=0, hi=1, hi_open=True, scalar=True, why="a share of the rewards"))
 def rebase_with_fee(total_pooled_ether, total_shares, rewards_eth, fee=LIDO_PROTOCOL_FEE):
     """Apply one oracle report with rewards, minting the protocol's fee as shares.
 
@@ -433,11 +456,11 @@ def rebase_with_fee(total_pooled_ether, total_shares, rewards_eth, fee=LIDO_PROT
     Parameters
     ----------
     total_pooled_ether, total_shares : float
-        State before the report (> 0).
+        State before the report, {domain:total_pooled_ether}.
     rewards_eth : float
-        Consensus- plus execution-layer rewards in the report (>= 0).
+        Consensus- plus execution-layer rewards in the report, {domain:rewards_eth}.
     fee : float, default 0.10
-        Protocol fee as a fraction of rewards, in [0, 1).
+        Protocol fee as a fraction of rewards, {domain:fee}.
 
     Returns
     -------
@@ -458,15 +481,15 @@ def rebase_with_fee(total_pooled_ether, total_shares, rewards_eth, fee=LIDO_PROT
     ``_calculateTotalProtocolFeeShares``); contracts/0.4.24/Lido.sol at tag
     v2.2.0 (V2, ``_distributeFee``): the same formula in fee basis points.
     """
-    tpe = check_number("total_pooled_ether", total_pooled_ether, lo=0, lo_open=True)
-    ts = check_number("total_shares", total_shares, lo=0, lo_open=True)
-    r = check_number("rewards_eth", rewards_eth, lo=0)
-    f = check_number("fee", fee, lo=0, hi=1, hi_open=True)
+    tpe, ts, r, f = total_pooled_ether, total_shares, rewards_eth, fee
     new_tpe = tpe + r
     minted = r * f * ts / (new_tpe - f * r)
     return new_tpe, ts + minted, minted
 
 
+@contract(total_pooled_ether=_TOTAL_1, cl_balance_change_eth=Real(scalar=True),
+          el_rewards_eth=Real(lo=0, scalar=True),
+          max_positive_token_rebase=Real(lo=0, lo_open=True, scalar=True, why="a limit per report"))
 def smoothen_rebase(total_pooled_ether, cl_balance_change_eth, el_rewards_eth,
                     max_positive_token_rebase=LIDO_MAX_POSITIVE_TOKEN_REBASE):
     """Split a report's execution-layer rewards into what is applied now and what waits.
@@ -487,13 +510,14 @@ def smoothen_rebase(total_pooled_ether, cl_balance_change_eth, el_rewards_eth,
     Parameters
     ----------
     total_pooled_ether : float
-        Total pooled ether before the report (> 0).
+        Total pooled ether before the report, {domain:total_pooled_ether}.
     cl_balance_change_eth : float
-        Change of the validators' consensus-layer balance in the report (may be < 0).
+        Change of the validators' consensus-layer balance in the report, {domain:cl_balance_change_eth},
+        and >= ``-total_pooled_ether`` (may be < 0).
     el_rewards_eth : float
-        ETH waiting in the execution-layer rewards vault (>= 0).
+        ETH waiting in the execution-layer rewards vault, {domain:el_rewards_eth}.
     max_positive_token_rebase : float, default 0.00075
-        Limit per report as a fraction (mainnet: 750,000 / 1e9), > 0.
+        Limit per report as a fraction (mainnet: 750,000 / 1e9), {domain:max_positive_token_rebase}.
 
     Returns
     -------
@@ -516,25 +540,24 @@ def smoothen_rebase(total_pooled_ether, cl_balance_change_eth, el_rewards_eth,
     (``smoothenTokenRebase``) and contracts/0.8.9/lib/PositiveTokenRebaseLimiter.sol
     (``increaseEther``, ``decreaseEther``); mainnet value in ``deployed-mainnet.json``.
     """
-    tpe = check_number("total_pooled_ether", total_pooled_ether, lo=0, lo_open=True)
+    tpe, el, limit = total_pooled_ether, el_rewards_eth, max_positive_token_rebase
     cl = check_number("cl_balance_change_eth", cl_balance_change_eth, lo=-tpe,
-                      why="a loss cannot exceed the pooled ether")
-    el = check_number("el_rewards_eth", el_rewards_eth, lo=0)
-    limit = check_number("max_positive_token_rebase", max_positive_token_rebase, lo=0, lo_open=True)
+                      why="a loss cannot exceed the pooled ether total_pooled_ether")
     room = max(0.0, tpe * limit - cl)
     applied = min(el, room)
     return applied, el - applied
 
 
+@contract(total_eth_balance=_AMOUNT, reth_supply=_AMOUNT)
 def reth_exchange_rate(total_eth_balance, reth_supply):
     """ETH backing one rETH: ``totalETHBalance / rETHSupply`` (1.0 if supply is 0).
 
     Parameters
     ----------
     total_eth_balance : float or array of float
-        ETH held by the Rocket Pool network for rETH holders (>= 0).
+        ETH held by the Rocket Pool network for rETH holders, {domain:total_eth_balance}.
     reth_supply : float or array of float
-        rETH in existence (>= 0).
+        rETH in existence, {domain:reth_supply}.
 
     Returns
     -------
@@ -553,22 +576,19 @@ def reth_exchange_rate(total_eth_balance, reth_supply):
     rocket-pool/rocketpool, contracts/contract/token/RocketTokenRETH.sol,
     ``getEthValue`` / ``getExchangeRate`` ("Use 1:1 ratio if no rETH is minted").
     """
-    bal = check_array("total_eth_balance", total_eth_balance, lo=0)
-    sup = check_array("reth_supply", reth_supply, lo=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(sup > 0, bal / np.where(sup > 0, sup, 1.0), 1.0)
-    return float(out) if _scalar(total_eth_balance, reth_supply) else out
+    return _reth_exchange_rate(total_eth_balance, reth_supply)
 
 
+@contract(reth_amount=_AMOUNT, total_eth_balance=_AMOUNT, reth_supply=_AMOUNT)
 def reth_eth_value(reth_amount, total_eth_balance, reth_supply):
     """ETH that ``reth_amount`` rETH is worth at the protocol rate (``getEthValue``).
 
     Parameters
     ----------
     reth_amount : float or array of float
-        rETH (>= 0).
+        rETH, {domain:reth_amount}.
     total_eth_balance, reth_supply : float or array of float
-        As in :func:`reth_exchange_rate`.
+        As in :func:`reth_exchange_rate`, each {domain:reth_supply}.
 
     Returns
     -------
@@ -584,12 +604,11 @@ def reth_eth_value(reth_amount, total_eth_balance, reth_supply):
     ----------
     rocket-pool/rocketpool, contracts/contract/token/RocketTokenRETH.sol, ``getEthValue``.
     """
-    r = check_array("reth_amount", reth_amount, lo=0)
-    rate = reth_exchange_rate(total_eth_balance, reth_supply)
-    out = r * rate
-    return float(out) if _scalar(reth_amount, total_eth_balance, reth_supply) else out
+    return reth_amount * _reth_exchange_rate(total_eth_balance, reth_supply)
 
 
+@contract(steth_requested=Real(lo=0, scalar=True), shares_requested=Real(lo=0, scalar=True),
+          finalization_share_rate=Real(lo=0, lo_open=True, scalar=True))
 def withdrawal_claimable_eth(steth_requested, shares_requested, finalization_share_rate):
     """ETH a Lido withdrawal request can claim once finalized.
 
@@ -606,11 +625,11 @@ def withdrawal_claimable_eth(steth_requested, shares_requested, finalization_sha
     Parameters
     ----------
     steth_requested : float
-        stETH locked by the request (>= 0).
+        stETH locked by the request, {domain:steth_requested}.
     shares_requested : float
-        Shares that stETH represented at the request (>= 0).
+        Shares that stETH represented at the request, {domain:shares_requested}.
     finalization_share_rate : float
-        stETH per share reported at finalization (> 0).
+        stETH per share reported at finalization, {domain:finalization_share_rate}.
 
     Returns
     -------
@@ -629,21 +648,27 @@ def withdrawal_claimable_eth(steth_requested, shares_requested, finalization_sha
     lidofinance/core, contracts/0.8.9/WithdrawalQueueBase.sol (``_calcBatch``,
     claimable ether uses the checkpoint share rate when it is lower).
     """
-    st = check_number("steth_requested", steth_requested, lo=0)
-    sh = check_number("shares_requested", shares_requested, lo=0)
-    rate = check_number("finalization_share_rate", finalization_share_rate, lo=0, lo_open=True)
-    return min(st, sh * rate)
+    return min(steth_requested, shares_requested * finalization_share_rate)
 
 
+#: Most requests :func:`withdrawal_requests` returns in one list (a billion stETH at
+#: 1,000 each, more than the ether in existence); keeps a typo from exhausting memory.
+_MAX_REQUESTS = 1_000_000
+
+
+@contract(steth_amount=Real(lo=MIN_STETH_WITHDRAWAL_WEI / 1e18, scalar=True, why="the smallest request is 100 wei"),
+          max_request=Real(lo=MIN_STETH_WITHDRAWAL_WEI / 1e18, hi=MAX_STETH_WITHDRAWAL, scalar=True,
+                           why="requests are between 100 wei and 1,000 stETH"))
 def withdrawal_requests(steth_amount, max_request=MAX_STETH_WITHDRAWAL) -> list[float]:
     """Split an amount into Lido withdrawal requests of at most 1,000 stETH each.
 
     Parameters
     ----------
     steth_amount : float
-        Amount to withdraw (at least 100 wei).
+        Amount to withdraw in stETH, {domain:steth_amount} (100 wei), and at most
+        1,000,000 requests of ``max_request``.
     max_request : float, default 1000
-        Largest request, at most 1,000 stETH.
+        Largest request in stETH, {domain:max_request}.
 
     Returns
     -------
@@ -660,10 +685,10 @@ def withdrawal_requests(steth_amount, max_request=MAX_STETH_WITHDRAWAL) -> list[
     lidofinance/docs, docs/guides/lido-tokens-integration-guide.md: requests
     are between 100 wei and 1,000 stETH.
     """
-    x = check_number("steth_amount", steth_amount, lo=MIN_STETH_WITHDRAWAL_WEI / 1e18,
-                     why="the smallest request is 100 wei")
-    m = check_number("max_request", max_request, lo=MIN_STETH_WITHDRAWAL_WEI / 1e18,
-                     hi=MAX_STETH_WITHDRAWAL)
+    x, m = steth_amount, max_request
+    if x / m > _MAX_REQUESTS:
+        raise ValueError(f"steth_amount / max_request must be at most {_MAX_REQUESTS:,} requests; got "
+                         f"steth_amount={x:g} / max_request={m:g} = {x / m:,.0f}")
     full = int(x // m)
     rest = x - full * m
     out = [m] * full
@@ -674,6 +699,10 @@ def withdrawal_requests(steth_amount, max_request=MAX_STETH_WITHDRAWAL) -> list[
     return out
 
 
+@contract(leverage=_LEVERAGE, liquidation_threshold=_LT,
+          market_ratio=Real(lo=0, hi=10, lo_open=True,
+                            why="the LST's market price over its exchange rate: 0.94 is a 6 % discount"),
+          oracle=Choice(*_ORACLES), returns=Finite(allow_inf=True))
 def looped_lst_health_factor(leverage, liquidation_threshold, market_ratio=1.0, oracle="exchange_rate"):
     """HF of an LST-collateral / ETH-debt loop under a market discount and an oracle type.
 
@@ -687,18 +716,19 @@ def looped_lst_health_factor(leverage, liquidation_threshold, market_ratio=1.0, 
     Parameters
     ----------
     leverage : float or array of float
-        Exposure over equity, >= 1.
-    liquidation_threshold : float
-        LT of the LST (E-Mode LT if in E-Mode), in (0, 1].
+        Exposure over equity, {domain:leverage}. ``1`` means no debt.
+    liquidation_threshold : float or array of float
+        LT of the LST (E-Mode LT if in E-Mode), {domain:liquidation_threshold}.
     market_ratio : float or array of float, default 1
         Market price of the LST in ETH relative to its exchange rate (``0.94``
-        = a 6 % discount), > 0.
-    oracle : {"exchange_rate", "market"}
+        = a 6 % discount), {domain:market_ratio}.
+    oracle : str, default "exchange_rate"
+        How the market prices the LST, {domain:oracle}.
 
     Returns
     -------
     float or numpy.ndarray
-        Health factor at each market ratio.
+        Health factor at each market ratio; ``inf`` where leverage is 1 (no debt).
 
     Examples
     --------
@@ -716,14 +746,13 @@ def looped_lst_health_factor(leverage, liquidation_threshold, market_ratio=1.0, 
     wstETH moved from market feeds to exchange-rate adapters, June 2023);
     aave/aave-v3-core, contracts/protocol/libraries/logic/GenericLogic.sol.
     """
-    check_choice("oracle", oracle, _ORACLES)
-    p = check_array("market_ratio", market_ratio, lo=0, lo_open=True)
-    ratio = np.ones_like(p) if oracle == "exchange_rate" else p
+    ratio = np.ones_like(market_ratio) if oracle == "exchange_rate" else market_ratio
     if np.ndim(market_ratio) == 0:
         ratio = float(ratio)
     return looped_health_factor(leverage, liquidation_threshold, ratio)
 
 
+@contract(leverage=_LEVERAGE, liquidation_threshold=_LT)
 def market_ratio_at_liquidation(leverage, liquidation_threshold):
     """Market LST/ETH ratio at which a loop priced by a market oracle hits HF = 1.
 
@@ -733,9 +762,9 @@ def market_ratio_at_liquidation(leverage, liquidation_threshold):
     Parameters
     ----------
     leverage : float or array of float
-        Exposure over equity, >= 1.
+        Exposure over equity, {domain:leverage}.
     liquidation_threshold : float or array of float
-        LT of the LST, in (0, 1].
+        LT of the LST, {domain:liquidation_threshold}.
 
     Returns
     -------

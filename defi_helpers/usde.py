@@ -32,6 +32,7 @@ Futures Funding Rates" (support article 360033525031, 2020-06-09).
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 
@@ -39,7 +40,9 @@ import numpy as np
 import pandas as pd
 
 from . import rates
-from ._validate import as_output, check_array, check_int, check_number
+from ._validate import (
+    Bool, Choice, Domain, Instance, Int, Opt, Real, check_choice, check_number, check_size, contract,
+)
 
 __all__ = [
     "SUSDE_VESTING_PERIOD_S",
@@ -100,11 +103,96 @@ BINANCE_BASELINE_FUNDING_RATE = 0.0001
 
 _PERIODS_PER_YEAR = FUNDING_PERIODS_PER_DAY * DAYS_PER_YEAR
 
+# rates.apr_to_apy without its own argument checks: callers here declare theirs, so an
+# overflow is reported against *their* parameters (issue 14).
+_compound = inspect.unwrap(rates.apr_to_apy)
+
+
+@dataclass(frozen=True, repr=False)
+class _Real(Real):
+    """A :class:`Real` whose :meth:`example` (one valid value, used by the API fuzzer) is ``ex``.
+
+    For parameters tied to others (a rounding step below the amount it rounds),
+    where the midpoint of the range is not a valid call.
+    """
+
+    ex: float = 1.0
+
+    def example(self):
+        return self.ex
+
+
+class _Sequence(Domain):
+    """A non-empty 1-D array of reals with its own length (not broadcast against the other arrays)."""
+
+    type_text = "sequence of float"
+
+    def __init__(self, **bounds):
+        self.real = Real(**bounds)
+
+    def check(self, name, value):
+        arr = np.atleast_1d(self.real.check(name, value))
+        if arr.ndim != 1:
+            raise ValueError(f"{name} must be a 1-D sequence of numbers; got shape {arr.shape}")
+        return arr
+
+    def describe(self):
+        return f"a non-empty 1-D sequence of numbers, each {self.real.describe()}"
+
+    def example(self):
+        return [self.real.example()]
+
+
+class _Regime(Domain):
+    """A :class:`FundingRegime` or the name of one in :data:`FUNDING_REGIMES` (converted to it)."""
+
+    type_text = "FundingRegime or str"
+
+    def check(self, name, value):
+        if isinstance(value, FundingRegime):
+            return value
+        return FUNDING_REGIMES[check_choice(name, value, tuple(FUNDING_REGIMES))]
+
+    def describe(self):
+        return "a FundingRegime or one of " + ", ".join(repr(k) for k in FUNDING_REGIMES)
+
+    def example(self):
+        return "base"
+
+
+_PRICE = Real(lo=0, lo_open=True, why="USD per coin")
+_PRICE_1 = Real(lo=0, lo_open=True, scalar=True, why="USD per coin")
+_PER_PERIOD = Real(lo=-1, hi=1, lo_open=True, hi_open=True,
+                   why="a per-period rate as a fraction: 0.0001 means 0.01 %")
+_SHARE = Real(lo=0, hi=1, scalar=True, why="a share of the backing")
+_STAKED = Real(lo=0, hi=1, lo_open=True, scalar=True, why="the share of USDe held as sUSDe")
+_TAKE = Real(lo=0, hi=1, scalar=True, why="the reserve fund's share of positive revenue")
+_YEARLY = Real(lo=-1, hi=1, scalar=True, why="a yearly rate as a fraction: 0.03 means 3 %")
+_FUNDING_APR = Real(lo=-10, hi=10, why="a yearly rate as a fraction: 0.08 means 8 %")
+_WEEKS = Int(lo=1, hi=53)
+#: At most once a second (rates.SECONDS_PER_YEAR periods).
+_PERIODS = Int(lo=1, hi=365 * 24 * 3600)
+_VESTING = Real(lo=0, lo_open=True, scalar=True, why="seconds; 8 hours in the contract")
+#: Monte Carlo sizes. Ten years of 8-hour periods; the contract's ``size`` caps
+#: ``days * n_paths`` at MAX_ELEMENTS (the arrays hold 3 * days * n_paths floats).
+_DAYS = Int(lo=1, hi=3_650)
+_N_PATHS = Int(lo=1, hi=10_000_000)
+_SEED = Int(lo=0, hi=2**32 - 1)
+
 
 # --------------------------------------------------------------------------
 # 1. Delta-neutral backing
 # --------------------------------------------------------------------------
 
+def _inverse_pnl(n, p0, p):
+    return n / p - n / p0
+
+
+def _linear_pnl(q, p0, p):
+    return q * (p0 - p)
+
+
+@contract(notional_usd=_PRICE_1, entry_price=_PRICE_1, price=_PRICE)
 def short_inverse_perp_pnl_coin(notional_usd, entry_price, price):
     """Profit, in coins, of a short inverse (coin-margined) perpetual.
 
@@ -117,11 +205,11 @@ def short_inverse_perp_pnl_coin(notional_usd, entry_price, price):
     Parameters
     ----------
     notional_usd : float
-        Contract notional in USD (> 0), e.g. ``1.0`` for "short 1 ETHUSD".
+        Contract notional in USD, {domain:notional_usd}, e.g. ``1.0`` for "short 1 ETHUSD".
     entry_price : float
-        Price when the short was opened, USD per coin (> 0).
+        Price when the short was opened, USD per coin, {domain:entry_price}.
     price : float or array of float
-        Current price(s), USD per coin (> 0).
+        Current price(s), USD per coin, {domain:price}.
 
     Returns
     -------
@@ -141,12 +229,11 @@ def short_inverse_perp_pnl_coin(notional_usd, entry_price, price):
     ----------
     docs.ethena.fi, "Delta-Neutral Examples" (after A. Hayes, *Dust on Crust*).
     """
-    n = check_number("notional_usd", notional_usd, lo=0, lo_open=True)
-    p0 = check_number("entry_price", entry_price, lo=0, lo_open=True)
-    p = check_array("price", price, lo=0, lo_open=True)
-    return as_output(n / p - n / p0, price)
+    return _inverse_pnl(notional_usd, entry_price, price)
 
 
+@contract(quantity_coin=Real(lo=0, lo_open=True, scalar=True, why="coins"), entry_price=_PRICE_1,
+          price=_PRICE)
 def short_linear_perp_pnl_usd(quantity_coin, entry_price, price):
     """Profit, in USD, of a short linear (USDT-margined) perpetual.
 
@@ -155,29 +242,25 @@ def short_linear_perp_pnl_usd(quantity_coin, entry_price, price):
     Parameters
     ----------
     quantity_coin : float
-        Position size in coins (> 0).
+        Position size in coins, {domain:quantity_coin}.
     entry_price : float
-        Entry price, USD per coin (> 0).
+        Entry price, USD per coin, {domain:entry_price}.
     price : float or array of float
-        Current price(s), USD per coin (> 0).
+        Current price(s), USD per coin, {domain:price}.
 
     Examples
     --------
     >>> short_linear_perp_pnl_usd(1.0, 3_000, 2_400)
     600.0
     """
-    q = check_number("quantity_coin", quantity_coin, lo=0, lo_open=True)
-    p0 = check_number("entry_price", entry_price, lo=0, lo_open=True)
-    p = check_array("price", price, lo=0, lo_open=True)
-    return as_output(q * (p0 - p), price)
+    return _linear_pnl(quantity_coin, entry_price, price)
 
 
-def _contract_kind(contract: str) -> str:
-    if contract not in ("inverse", "linear"):
-        raise ValueError(f"contract must be 'inverse' or 'linear'; got {contract!r}")
-    return contract
+_KIND = Choice("inverse", "linear")
 
 
+@contract(price=_PRICE, entry_price=_PRICE_1, collateral_coin=Real(lo=0, lo_open=True, scalar=True, why="coins"),
+          contract=_KIND)
 def delta_neutral_backing_usd(price, entry_price, collateral_coin=1.0, contract="inverse"):
     """USD value of spot collateral hedged by an equal short perpetual.
 
@@ -194,12 +277,13 @@ def delta_neutral_backing_usd(price, entry_price, collateral_coin=1.0, contract=
     Parameters
     ----------
     price : float or array of float
-        Current price(s), USD per coin (> 0).
+        Current price(s), USD per coin, {domain:price}.
     entry_price : float
-        Price at mint, USD per coin (> 0).
+        Price at mint, USD per coin, {domain:entry_price}.
     collateral_coin : float, default 1.0
-        Coins posted as backing (> 0).
-    contract : {"inverse", "linear"}, default "inverse"
+        Coins posted as backing, {domain:collateral_coin}.
+    contract : str, default "inverse"
+        The perpetual's kind, {domain:contract}.
 
     Returns
     -------
@@ -217,19 +301,15 @@ def delta_neutral_backing_usd(price, entry_price, collateral_coin=1.0, contract=
     ----------
     docs.ethena.fi, "Delta-Neutral Stability" and "Delta-Neutral Examples".
     """
-    kind = _contract_kind(contract)
-    q = check_number("collateral_coin", collateral_coin, lo=0, lo_open=True)
-    p0 = check_number("entry_price", entry_price, lo=0, lo_open=True)
-    p = check_array("price", price, lo=0, lo_open=True)
+    q, p0, p = collateral_coin, entry_price, price
     notional = q * p0
-    if kind == "inverse":
-        coins = q + short_inverse_perp_pnl_coin(notional, p0, p)
-        value = coins * p
-    else:
-        value = q * p + short_linear_perp_pnl_usd(q, p0, p)
-    return as_output(value, price)
+    if contract == "inverse":
+        return (q + _inverse_pnl(notional, p0, p)) * p
+    return q * p + _linear_pnl(q, p0, p)
 
 
+@contract(price=_PRICE, entry_price=_PRICE_1, collateral_coin=Real(lo=0, lo_open=True, scalar=True, why="coins"),
+          contract=_KIND)
 def delta_neutral_table(price, entry_price=1.0, collateral_coin=1.0, contract="inverse") -> pd.DataFrame:
     """Step-by-step table of the hedged backing at each price.
 
@@ -241,7 +321,7 @@ def delta_neutral_table(price, entry_price=1.0, collateral_coin=1.0, contract="i
     Parameters
     ----------
     price : float or sequence of float
-        Prices to tabulate, USD per coin (> 0).
+        Prices to tabulate, USD per coin, {domain:price}.
     entry_price, collateral_coin, contract
         As in :func:`delta_neutral_backing_usd`.
 
@@ -255,14 +335,12 @@ def delta_neutral_table(price, entry_price=1.0, collateral_coin=1.0, contract="i
     >>> t[["price", "perp_pnl_coin", "total_coin", "total_usd"]].round(6).values.tolist()
     [[0.1, 9.0, 10.0, 1.0], [100.0, -0.99, 0.01, 1.0]]
     """
-    kind = _contract_kind(contract)
-    q = check_number("collateral_coin", collateral_coin, lo=0, lo_open=True)
-    p0 = check_number("entry_price", entry_price, lo=0, lo_open=True)
-    p = np.atleast_1d(check_array("price", price, lo=0, lo_open=True)).astype(float)
+    q, p0 = collateral_coin, entry_price
+    p = np.atleast_1d(price).astype(float)
     notional = q * p0
-    if kind == "inverse":
+    if contract == "inverse":
         perp_value = notional / p
-        pnl = short_inverse_perp_pnl_coin(notional, p0, p)
+        pnl = _inverse_pnl(notional, p0, p)
         total_coin = q + pnl
         return pd.DataFrame({
             "price": p,
@@ -271,7 +349,7 @@ def delta_neutral_table(price, entry_price=1.0, collateral_coin=1.0, contract="i
             "total_coin": total_coin,
             "total_usd": total_coin * p,
         })
-    pnl_usd = short_linear_perp_pnl_usd(q, p0, p)
+    pnl_usd = _linear_pnl(q, p0, p)
     return pd.DataFrame({
         "price": p,
         "collateral_usd": q * p,
@@ -284,6 +362,10 @@ def delta_neutral_table(price, entry_price=1.0, collateral_coin=1.0, contract="i
 # 2. Funding
 # --------------------------------------------------------------------------
 
+@contract(premium_index=Real(lo=-1, hi=1, lo_open=True, hi_open=True, why="a per-interval premium as a fraction"),
+          interest_rate=Real(lo=-1, hi=1, lo_open=True, hi_open=True, scalar=True,
+                             why="a per-interval rate as a fraction"),
+          clamp=Real(lo=0, hi=1, scalar=True, why="a per-interval rate as a fraction"))
 def binance_funding_rate(premium_index, interest_rate=BINANCE_BASELINE_FUNDING_RATE, clamp=0.0005):
     """Binance's funding rate for one 8-hour interval from the premium index.
 
@@ -296,11 +378,12 @@ def binance_funding_rate(premium_index, interest_rate=BINANCE_BASELINE_FUNDING_R
     Parameters
     ----------
     premium_index : float or array of float
-        Time-weighted premium of the perpetual over the index, per interval (fraction), in (-1, 1).
+        Time-weighted premium of the perpetual over the index, per interval (fraction),
+        {domain:premium_index}.
     interest_rate : float, default 0.0001
-        Interest component per interval (fraction), in (-1, 1).
+        Interest component per interval (fraction), {domain:interest_rate}.
     clamp : float, default 0.0005
-        Half-width of the clamp (fraction), >= 0.
+        Half-width of the clamp (fraction), {domain:clamp}.
 
     Examples
     --------
@@ -314,12 +397,11 @@ def binance_funding_rate(premium_index, interest_rate=BINANCE_BASELINE_FUNDING_R
     Binance, "Introduction to Binance Futures Funding Rates", support article
     360033525031 (2020-06-09).
     """
-    p = check_array("premium_index", premium_index, lo=-1, hi=1, lo_open=True, hi_open=True)
-    i = check_number("interest_rate", interest_rate, lo=-1, hi=1, lo_open=True, hi_open=True)
-    c = check_number("clamp", clamp, lo=0, hi=1)
-    return as_output(p + np.clip(i - p, -c, c), premium_index)
+    p, c = premium_index, clamp
+    return p + np.clip(interest_rate - p, -c, c)
 
 
+@contract(notional_usd=Real(lo=0, why="USD"), funding_rate=_PER_PERIOD, side=Choice("short", "long"))
 def funding_payment(notional_usd, funding_rate, side="short"):
     """Funding received (positive) or paid (negative) in one funding period.
 
@@ -329,11 +411,12 @@ def funding_payment(notional_usd, funding_rate, side="short"):
     Parameters
     ----------
     notional_usd : float or array of float
-        Position notional in USD (>= 0).
+        Position notional in USD, {domain:notional_usd}.
     funding_rate : float or array of float
         Rate for the period as a fraction (``0.0001`` = 0.01 %), any sign,
-        in (-1, 1).
-    side : {"short", "long"}, default "short"
+        {domain:funding_rate}.
+    side : str, default "short"
+        Which side of the perpetual, {domain:side}.
 
     Examples
     --------
@@ -348,16 +431,11 @@ def funding_payment(notional_usd, funding_rate, side="short"):
     ----------
     Binance support article 360033525031 (funding rate definition).
     """
-    if side not in ("short", "long"):
-        raise ValueError(f"side must be 'short' or 'long'; got {side!r}")
-    n = check_array("notional_usd", notional_usd, lo=0)
-    f = check_array("funding_rate", funding_rate, lo=-1, hi=1, lo_open=True, hi_open=True,
-                    why="a per-period rate as a fraction: 0.0001 means 0.01 %")
     sign = 1.0 if side == "short" else -1.0
-    out = sign * n * f
-    return float(out) if np.ndim(notional_usd) == 0 and np.ndim(funding_rate) == 0 else out
+    return sign * notional_usd * funding_rate
 
 
+@contract(rate_per_period=_PER_PERIOD, periods_per_day=Int(lo=1, hi=24 * 60), compound=Bool())
 def annualize_funding(rate_per_period, periods_per_day=FUNDING_PERIODS_PER_DAY, compound=False):
     """Annualise a per-period funding rate.
 
@@ -367,10 +445,11 @@ def annualize_funding(rate_per_period, periods_per_day=FUNDING_PERIODS_PER_DAY, 
     Parameters
     ----------
     rate_per_period : float or array of float
-        Funding rate per period as a fraction, in (-1, 1).
+        Funding rate per period as a fraction, {domain:rate_per_period}.
     periods_per_day : int, default 3
-        Funding payments a day (3 for 8-hour funding).
+        Funding payments a day (3 for 8-hour funding), {domain:periods_per_day}.
     compound : bool, default False
+        Compound the periods (APY) instead of adding them (APR); {domain:compound}.
 
     Examples
     --------
@@ -381,19 +460,24 @@ def annualize_funding(rate_per_period, periods_per_day=FUNDING_PERIODS_PER_DAY, 
     >>> round(annualize_funding(0.0001, compound=True), 6)
     0.115714
     """
-    r = check_array("rate_per_period", rate_per_period, lo=-1, hi=1, lo_open=True, hi_open=True,
-                    why="a per-period rate as a fraction: 0.0001 means 0.01 %")
-    n = check_int("periods_per_day", periods_per_day, lo=1, hi=24 * 60)
-    periods = n * DAYS_PER_YEAR
-    out = np.expm1(periods * np.log1p(r)) if compound else r * periods
-    return as_output(out, rate_per_period)
+    r = rate_per_period
+    periods = periods_per_day * DAYS_PER_YEAR
+    return np.expm1(periods * np.log1p(r)) if compound else r * periods
 
 
+@contract(apr=Real(why="a yearly rate as a fraction: 0.10 means 10 %"), periods_per_year=_PERIODS)
 def apr_to_apy(apr, periods_per_year=52):
     """Compound a simple annual rate: ``(1 + apr/n)^n - 1``.
 
     Ethena annualises the sUSDe rate "with weekly compounding", hence the
     default ``n = 52``.
+
+    Parameters
+    ----------
+    apr : float or array of float
+        Simple annual rate, {domain:apr}, and above ``-periods_per_year``.
+    periods_per_year : int, default 52
+        Compounding periods a year, {domain:periods_per_year}.
 
     Examples
     --------
@@ -404,14 +488,30 @@ def apr_to_apy(apr, periods_per_year=52):
     ----------
     docs.ethena.fi, "sUSDe Rewards Mechanism".
     """
-    check_int("periods_per_year", periods_per_year, lo=1)
     return rates.apr_to_apy(apr, periods_per_year)
 
 
+def _weekly_apy(y, s, n):
+    if y / s <= -1:
+        raise ValueError(f"weekly_yield_usd must be > -average_supply_usd; got {y!r} on {s!r}")
+    return math.expm1(n * math.log1p(y / s))
+
+
+@contract(weekly_yield_usd=Real(scalar=True, why="USD, any sign"),
+          average_supply_usd=Real(lo=0, lo_open=True, scalar=True, why="USD"), weeks_per_year=_WEEKS)
 def weekly_yield_apy(weekly_yield_usd, average_supply_usd, weeks_per_year=52):
     """APY implied by one week's yield on an average balance, compounded weekly.
 
     ``APY = (1 + yield / supply)^52 - 1``.
+
+    Parameters
+    ----------
+    weekly_yield_usd : float
+        The week's yield in USD, {domain:weekly_yield_usd}, and > ``-average_supply_usd``.
+    average_supply_usd : float
+        Average supply over the week in USD, {domain:average_supply_usd}.
+    weeks_per_year : int, default 52
+        Compounding periods a year, {domain:weeks_per_year}.
 
     Examples
     --------
@@ -428,14 +528,14 @@ def weekly_yield_apy(weekly_yield_usd, average_supply_usd, weeks_per_year=52):
     ----------
     Ethena Labs, "Reserve Fund & sUSDe Distribution Update" (mirror.xyz, 2024).
     """
-    y = check_number("weekly_yield_usd", weekly_yield_usd)
-    s = check_number("average_supply_usd", average_supply_usd, lo=0, lo_open=True)
-    n = check_int("weeks_per_year", weeks_per_year, lo=1)
-    if y / s <= -1:
-        raise ValueError(f"weekly_yield_usd must be > -average_supply_usd; got {y!r}")
-    return math.expm1(n * math.log1p(y / s))
+    return _weekly_apy(weekly_yield_usd, average_supply_usd, weeks_per_year)
 
 
+@contract(weekly_yield_usd=_Real(scalar=True, why="USD, any sign", ex=2.415e6),
+          average_supply_usd=_Real(lo=0, lo_open=True, scalar=True, why="USD", ex=435e6),
+          yield_half_step=_Real(lo=0, scalar=True, why="half the rounding step of the yield, USD", ex=500.0),
+          supply_half_step=_Real(lo=0, scalar=True, why="half the rounding step of the supply, USD", ex=0.5e6),
+          weeks_per_year=_WEEKS)
 def weekly_yield_apy_bounds(weekly_yield_usd, average_supply_usd, yield_half_step, supply_half_step,
                             weeks_per_year=52):
     """Range of :func:`weekly_yield_apy` over inputs known only to their rounding.
@@ -443,6 +543,16 @@ def weekly_yield_apy_bounds(weekly_yield_usd, average_supply_usd, yield_half_ste
     A published ``$2.415m`` is any value in ``[2.4145m, 2.4155m)``; the APY is
     increasing in the yield and decreasing in the supply, so its range is
     ``(APY(y - dy, s + ds), APY(y + dy, s - ds))``.
+
+    Parameters
+    ----------
+    weekly_yield_usd, average_supply_usd, weeks_per_year
+        As in :func:`weekly_yield_apy`, as published (rounded).
+    yield_half_step : float
+        Half the rounding step of ``weekly_yield_usd``, {domain:yield_half_step}.
+    supply_half_step : float
+        Half the rounding step of ``average_supply_usd``, {domain:supply_half_step},
+        and below ``average_supply_usd``.
 
     Examples
     --------
@@ -452,15 +562,19 @@ def weekly_yield_apy_bounds(weekly_yield_usd, average_supply_usd, yield_half_ste
     >>> round(lo, 4), round(hi, 4)
     (0.3331, 0.3341)
     """
-    dy = check_number("yield_half_step", yield_half_step, lo=0)
-    ds = check_number("supply_half_step", supply_half_step, lo=0)
-    s = check_number("average_supply_usd", average_supply_usd, lo=ds, lo_open=True,
-                     why="the supply must stay positive across its rounding interval")
-    y = check_number("weekly_yield_usd", weekly_yield_usd)
-    return (weekly_yield_apy(y - dy, s + ds, weeks_per_year),
-            weekly_yield_apy(y + dy, s - ds, weeks_per_year))
+    dy, ds, y, s = yield_half_step, supply_half_step, weekly_yield_usd, average_supply_usd
+    if s <= ds:
+        raise ValueError(f"average_supply_usd must be > supply_half_step = {ds:g}; got {s:g} "
+                         f"(the supply must stay positive across its rounding interval)")
+    if (y - dy) / (s + ds) <= -1:
+        raise ValueError(f"weekly_yield_usd - yield_half_step must be > -(average_supply_usd + supply_half_step); "
+                         f"got {y - dy:g} on {s + ds:g}")
+    return (_weekly_apy(y - dy, s + ds, weeks_per_year),
+            _weekly_apy(y + dy, s - ds, weeks_per_year))
 
 
+@contract(daily_earnings_usd=_Real(lo=-1e15, hi=1e15, why="USD a day, any sign", ex=(345e3,) * 7),
+          daily_backing_usd=_Real(lo=0, lo_open=True, why="USD", ex=(435e6,) * 7), weeks_per_year=_WEEKS)
 def daily_matched_apy(daily_earnings_usd, daily_backing_usd, weeks_per_year=52):
     """sUSDe APY as Ethena computes it: each day's earnings over that day's backing.
 
@@ -479,10 +593,11 @@ def daily_matched_apy(daily_earnings_usd, daily_backing_usd, weeks_per_year=52):
     Parameters
     ----------
     daily_earnings_usd : array of float
-        Earnings of each day of the week (any sign).
+        Earnings of each day of the week, {domain:daily_earnings_usd}.
     daily_backing_usd : array of float
-        Backing assets on each day (> 0), same length.
+        Backing assets on each day, {domain:daily_backing_usd}; same length.
     weeks_per_year : int, default 52
+        Compounding periods a year, {domain:weeks_per_year}.
 
     Examples
     --------
@@ -499,18 +614,21 @@ def daily_matched_apy(daily_earnings_usd, daily_backing_usd, weeks_per_year=52):
     ----------
     docs.ethena.fi, "sUSDe Rewards Mechanism" (read 2026).
     """
-    e = check_array("daily_earnings_usd", daily_earnings_usd, lo=-1e15, hi=1e15)
-    b = check_array("daily_backing_usd", daily_backing_usd, lo=0, lo_open=True)
+    e, b = np.asarray(daily_earnings_usd), np.asarray(daily_backing_usd)
     if e.shape != b.shape or e.ndim != 1:
         raise ValueError(f"daily_earnings_usd and daily_backing_usd must be 1-d arrays of the same length; "
                          f"got shapes {e.shape} and {b.shape}")
-    n = check_int("weeks_per_year", weeks_per_year, lo=1)
     weekly = float(np.sum(e / b))
     if weekly <= -1:
-        raise ValueError(f"the week's summed daily rates must be > -1; got {weekly!r}")
-    return math.expm1(n * math.log1p(weekly))
+        raise ValueError(f"the week's summed daily rates daily_earnings_usd / daily_backing_usd must be > -1; "
+                         f"got {weekly!r}")
+    return math.expm1(weeks_per_year * math.log1p(weekly))
 
 
+@contract(susde_apy=Real(lo=-1, hi=100, lo_open=True, why="a yearly yield as a fraction"), staked_fraction=_STAKED,
+          reserve_take=Real(lo=0, hi=1, hi_open=True, scalar=True,
+                            why="the reserve fund's share of positive revenue; at 1 sUSDe earns nothing"),
+          weeks_per_year=_WEEKS)
 def protocol_apr_from_susde_apy(susde_apy, staked_fraction, reserve_take=0.0, weeks_per_year=52):
     """Revenue rate on all USDe implied by a published sUSDe APY (inverse of :func:`susde_apr`).
 
@@ -519,6 +637,10 @@ def protocol_apr_from_susde_apy(susde_apy, staked_fraction, reserve_take=0.0, we
         APR_sUSDe = 52 * ((1 + APY)^(1/52) - 1)
         APR_protocol = APR_sUSDe * staked_fraction / (1 - reserve_take)
 
+    Parameters
+    ----------
+    {domains}
+
     Examples
     --------
     May 2025: sUSDe at 7.10 % with 46 % staked, nothing to the reserve:
@@ -526,18 +648,30 @@ def protocol_apr_from_susde_apy(susde_apy, staked_fraction, reserve_take=0.0, we
     >>> round(protocol_apr_from_susde_apy(0.071, 0.46), 4)
     0.0316
     """
-    a = check_array("susde_apy", susde_apy, lo=-1, hi=100, lo_open=True)
-    k = check_number("staked_fraction", staked_fraction, lo=0, hi=1, lo_open=True)
-    take = check_number("reserve_take", reserve_take, lo=0, hi=1, hi_open=True)
-    n = check_int("weeks_per_year", weeks_per_year, lo=1)
-    apr = n * np.expm1(np.log1p(a) / n)
-    return as_output(apr * k / (1.0 - take), susde_apy)
+    n = weeks_per_year
+    apr = n * np.expm1(np.log1p(susde_apy) / n)
+    return apr * staked_fraction / (1.0 - reserve_take)
 
 
 # --------------------------------------------------------------------------
 # 3. Protocol revenue and sUSDe
 # --------------------------------------------------------------------------
 
+def _protocol_apr(f, s, h, lst, st):
+    lst = check_number("lst_share", lst, lo=0, hi=h,
+                       why="LSTs are part of the hedged backing, so lst_share <= hedged_share")
+    return h * f + lst * s + (1.0 - h) * st
+
+
+def _susde_apr(p, k, take):
+    return np.maximum(p, 0.0) * (1.0 - take) / k
+
+
+_APR_DOMAINS = dict(funding_apr=_FUNDING_APR, staking_apr=_YEARLY, hedged_share=_SHARE,
+                    lst_share=_SHARE, stable_apr=_YEARLY)
+
+
+@contract(**_APR_DOMAINS)
 def protocol_apr(funding_apr, staking_apr=0.0, *, hedged_share=1.0, lst_share=0.0, stable_apr=0.0):
     """Yearly revenue of the backing, as a fraction of the USDe supply.
 
@@ -553,15 +687,15 @@ def protocol_apr(funding_apr, staking_apr=0.0, *, hedged_share=1.0, lst_share=0.
     Parameters
     ----------
     funding_apr : float or array of float
-        Annualised funding rate earned by the shorts (any sign), e.g. 0.08.
+        Annualised funding rate earned by the shorts (any sign), e.g. 0.08; {domain:funding_apr}.
     staking_apr : float, default 0
-        Staking yield of the LST collateral, e.g. 0.03.
+        Staking yield of the LST collateral, e.g. 0.03; {domain:staking_apr}.
     hedged_share : float, default 1
-        Share of the backing in hedged crypto, in [0, 1].
+        Share of the backing in hedged crypto, {domain:hedged_share}.
     lst_share : float, default 0
-        Share of the backing in LSTs, in [0, hedged_share].
+        Share of the backing in LSTs, {domain:lst_share}, and at most ``hedged_share``.
     stable_apr : float, default 0
-        Yield of the stablecoin part (e.g. T-bill backed stables).
+        Yield of the stablecoin part (e.g. T-bill backed stables), {domain:stable_apr}.
 
     Returns
     -------
@@ -576,16 +710,10 @@ def protocol_apr(funding_apr, staking_apr=0.0, *, hedged_share=1.0, lst_share=0.
     ----------
     docs.ethena.fi, "Protocol Revenue Explanation" (three revenue sources).
     """
-    f = check_array("funding_apr", funding_apr, lo=-10, hi=10,
-                    why="a yearly rate as a fraction: 0.08 means 8 %")
-    s = check_number("staking_apr", staking_apr, lo=-1, hi=1)
-    h = check_number("hedged_share", hedged_share, lo=0, hi=1)
-    lst = check_number("lst_share", lst_share, lo=0, hi=h,
-                       why="LSTs are part of the hedged backing, so lst_share <= hedged_share")
-    st = check_number("stable_apr", stable_apr, lo=-1, hi=1)
-    return as_output(h * f + lst * s + (1.0 - h) * st, funding_apr)
+    return _protocol_apr(funding_apr, staking_apr, hedged_share, lst_share, stable_apr)
 
 
+@contract(protocol_apr=_FUNDING_APR, staked_fraction=_STAKED, reserve_take=_TAKE)
 def susde_apr(protocol_apr, staked_fraction, reserve_take=0.0):
     """Yearly rate paid to sUSDe holders from the protocol's revenue.
 
@@ -601,11 +729,11 @@ def susde_apr(protocol_apr, staked_fraction, reserve_take=0.0):
     Parameters
     ----------
     protocol_apr : float or array of float
-        From :func:`protocol_apr`.
+        From :func:`protocol_apr`, {domain:protocol_apr}.
     staked_fraction : float
-        Share of USDe staked as sUSDe, in (0, 1].
+        Share of USDe staked as sUSDe, {domain:staked_fraction}.
     reserve_take : float, default 0
-        Share of positive revenue kept by the reserve fund, in [0, 1].
+        Share of positive revenue kept by the reserve fund, {domain:reserve_take}.
 
     Examples
     --------
@@ -622,13 +750,11 @@ def susde_apr(protocol_apr, staked_fraction, reserve_take=0.0):
     passed on to sUSDe); Ethena Labs, "Reserve Fund & sUSDe Distribution
     Update" (mirror.xyz, 2024).
     """
-    p = check_array("protocol_apr", protocol_apr, lo=-10, hi=10)
-    k = check_number("staked_fraction", staked_fraction, lo=0, hi=1, lo_open=True,
-                     why="the share of USDe held as sUSDe")
-    take = check_number("reserve_take", reserve_take, lo=0, hi=1)
-    return as_output(np.maximum(p, 0.0) * (1.0 - take) / k, protocol_apr)
+    return _susde_apr(protocol_apr, staked_fraction, reserve_take)
 
 
+@contract(funding_apr=_FUNDING_APR, staking_apr=_YEARLY, staked_fraction=_STAKED, hedged_share=_SHARE,
+          lst_share=Opt(_SHARE), stable_apr=_YEARLY, reserve_take=_TAKE, periods_per_year=_PERIODS)
 def susde_apy(funding_apr, staking_apr, staked_fraction, *, hedged_share=1.0, lst_share=None,
               stable_apr=0.0, reserve_take=0.0, periods_per_year=52):
     """sUSDe APY from the funding rate, the staking yield and the staked share.
@@ -640,28 +766,41 @@ def susde_apy(funding_apr, staking_apr, staked_fraction, *, hedged_share=1.0, ls
     Parameters
     ----------
     funding_apr : float or array of float
-        Annualised funding earned by the shorts.
+        Annualised funding earned by the shorts, {domain:funding_apr}.
     staking_apr : float
-        LST staking yield.
+        LST staking yield, {domain:staking_apr}.
     staked_fraction : float
-        Share of USDe staked, in (0, 1].
+        Share of USDe staked, {domain:staked_fraction}.
     hedged_share : float, default 1
+        Share of the backing in hedged crypto, {domain:hedged_share}.
     lst_share : float or None, default None
-        None means "all hedged collateral is LSTs" (``lst_share = hedged_share``).
-    stable_apr, reserve_take : float, default 0
+        Share of the backing in LSTs, {domain:lst_share}, at most ``hedged_share``; None means "all hedged
+        collateral is LSTs" (``lst_share = hedged_share``).
+    stable_apr : float, default 0
+        Yield of the stablecoin part, {domain:stable_apr}.
+    reserve_take : float, default 0
+        Share of positive revenue kept by the reserve fund, {domain:reserve_take}.
     periods_per_year : int, default 52
+        Compounding periods a year, {domain:periods_per_year}.
 
     Examples
     --------
     >>> round(susde_apy(0.08, 0.03, 0.5, hedged_share=0.6, lst_share=0.1, stable_apr=0.04), 4)
     0.1432
     """
-    h = check_number("hedged_share", hedged_share, lo=0, hi=1)
-    lst = h if lst_share is None else lst_share
-    p = protocol_apr(funding_apr, staking_apr, hedged_share=h, lst_share=lst, stable_apr=stable_apr)
-    return apr_to_apy(susde_apr(p, staked_fraction, reserve_take), periods_per_year)
+    lst = hedged_share if lst_share is None else lst_share
+    p = _protocol_apr(funding_apr, staking_apr, hedged_share, lst, stable_apr)
+    return _compound(_susde_apr(p, staked_fraction, reserve_take), periods_per_year)
 
 
+def _unvested(amount, dt, v):
+    # amount * (share still vesting): the same number as the contract's
+    # (V - dt) * amount / V, without overflowing for huge amounts
+    return np.where(dt >= v, 0.0, amount * ((v - np.minimum(dt, v)) / v))
+
+
+@contract(vesting_amount=Real(lo=0, why="USDe"), seconds_since_distribution=Real(lo=0, why="seconds"),
+          vesting_period_s=_VESTING)
 def susde_unvested(vesting_amount, seconds_since_distribution, vesting_period_s=SUSDE_VESTING_PERIOD_S):
     """USDe of the last reward transfer that has not vested yet.
 
@@ -672,11 +811,11 @@ def susde_unvested(vesting_amount, seconds_since_distribution, vesting_period_s=
     Parameters
     ----------
     vesting_amount : float or array of float
-        USDe transferred in by the last ``transferInRewards`` (>= 0).
+        USDe transferred in by the last ``transferInRewards``, {domain:vesting_amount}.
     seconds_since_distribution : float or array of float
-        Seconds since that transfer (>= 0).
+        Seconds since that transfer, {domain:seconds_since_distribution}.
     vesting_period_s : float, default 28800
-        The vesting period in seconds (> 0); 8 hours in the contract.
+        The vesting period in seconds, {domain:vesting_period_s}; 8 hours in the contract.
 
     Returns
     -------
@@ -696,14 +835,11 @@ def susde_unvested(vesting_amount, seconds_since_distribution, vesting_period_s=
     code-423n4/2023-10-ethena, contracts/StakedUSDe.sol (``getUnvestedAmount``),
     inherited by contracts/StakedUSDeV2.sol.
     """
-    amount = check_array("vesting_amount", vesting_amount, lo=0)
-    dt = check_array("seconds_since_distribution", seconds_since_distribution, lo=0)
-    v = check_number("vesting_period_s", vesting_period_s, lo=0, lo_open=True)
-    out = np.where(dt >= v, 0.0, (v - np.minimum(dt, v)) * amount / v)
-    scalar = np.ndim(vesting_amount) == 0 and np.ndim(seconds_since_distribution) == 0
-    return float(out) if scalar else out
+    return _unvested(vesting_amount, seconds_since_distribution, vesting_period_s)
 
 
+@contract(usde_balance=Real(lo=0, why="USDe"), vesting_amount=Real(lo=0, why="USDe"),
+          seconds_since_distribution=Real(lo=0, why="seconds"), vesting_period_s=_VESTING)
 def susde_total_assets(usde_balance, vesting_amount, seconds_since_distribution,
                        vesting_period_s=SUSDE_VESTING_PERIOD_S):
     """``totalAssets()`` of the sUSDe vault: USDe held minus unvested rewards.
@@ -711,7 +847,7 @@ def susde_total_assets(usde_balance, vesting_amount, seconds_since_distribution,
     Parameters
     ----------
     usde_balance : float or array of float
-        USDe held by the vault, including the last reward transfer (>= 0).
+        USDe held by the vault, including the last reward transfer, {domain:usde_balance}.
     vesting_amount, seconds_since_distribution, vesting_period_s
         As in :func:`susde_unvested`.
 
@@ -726,17 +862,19 @@ def susde_total_assets(usde_balance, vesting_amount, seconds_since_distribution,
     >>> susde_total_assets(101_000_000, 1_000_000, 2 * 3600)
     100250000.0
     """
-    bal = check_array("usde_balance", usde_balance, lo=0)
-    unvested = susde_unvested(vesting_amount, seconds_since_distribution, vesting_period_s)
+    bal = usde_balance
+    unvested = _unvested(vesting_amount, seconds_since_distribution, vesting_period_s)
     if np.any(bal < unvested):
         raise ValueError(
-            f"usde_balance must be >= the unvested rewards it contains; got {usde_balance!r} "
-            f"with {unvested!r} unvested"
+            f"usde_balance must be >= the part of vesting_amount still unvested after "
+            f"seconds_since_distribution; got {usde_balance!r:.60} with {unvested!r:.60} unvested"
         )
-    out = bal - unvested
-    return float(out) if np.ndim(out) == 0 else out
+    return bal - unvested
 
 
+@contract(total_assets=Real(lo=0, why="USDe"),
+          total_supply=Real(lo=SUSDE_MIN_SHARES,
+                            why="StakedUSDe keeps a non-zero supply of at least MIN_SHARES = 1 sUSDe"))
 def susde_share_price(total_assets, total_supply):
     """USDe per sUSDe: ``totalAssets / totalSupply``.
 
@@ -747,9 +885,9 @@ def susde_share_price(total_assets, total_supply):
     Parameters
     ----------
     total_assets : float or array of float
-        From :func:`susde_total_assets` (>= 0).
+        From :func:`susde_total_assets`, {domain:total_assets}.
     total_supply : float or array of float
-        sUSDe in existence (>= ``SUSDE_MIN_SHARES``: the contract keeps at
+        sUSDe in existence, {domain:total_supply} (``SUSDE_MIN_SHARES``: the contract keeps at
         least 1 sUSDe once any exists).
 
     Examples
@@ -757,13 +895,11 @@ def susde_share_price(total_assets, total_supply):
     >>> susde_share_price(100_250_000, 90_000_000) > 1
     True
     """
-    a = check_array("total_assets", total_assets, lo=0)
-    s = check_array("total_supply", total_supply, lo=SUSDE_MIN_SHARES,
-                    why="StakedUSDe keeps a non-zero supply of at least MIN_SHARES = 1 sUSDe")
-    out = a / s
-    return float(out) if np.ndim(out) == 0 else out
+    return total_assets / total_supply
 
 
+@contract(seconds=Real(why="seconds, any time"), reward_amounts=_Sequence(lo=0, why="USDe"),
+          distribution_times_s=_Sequence(why="seconds"), vesting_period_s=_VESTING)
 def susde_vested_rewards(seconds, reward_amounts, distribution_times_s,
                          vesting_period_s=SUSDE_VESTING_PERIOD_S):
     """Cumulative vested rewards at each time, for a schedule of reward transfers.
@@ -776,12 +912,14 @@ def susde_vested_rewards(seconds, reward_amounts, distribution_times_s,
     Parameters
     ----------
     seconds : float or array of float
-        Times at which to evaluate (any, seconds).
+        Times at which to evaluate, {domain:seconds}.
     reward_amounts : sequence of float
-        USDe per transfer (>= 0).
+        USDe per transfer, {domain:reward_amounts}.
     distribution_times_s : sequence of float
-        Time of each transfer, increasing, at least ``vesting_period_s`` apart.
+        Time of each transfer, {domain:distribution_times_s}; increasing, at least
+        ``vesting_period_s`` apart, as many as ``reward_amounts``.
     vesting_period_s : float, default 28800
+        The vesting period in seconds, {domain:vesting_period_s}.
 
     Returns
     -------
@@ -793,11 +931,8 @@ def susde_vested_rewards(seconds, reward_amounts, distribution_times_s,
     >>> susde_vested_rewards([0, 4 * 3600, 8 * 3600, 12 * 3600], [100, 100], [0, 8 * 3600]).tolist()
     [0.0, 50.0, 100.0, 150.0]
     """
-    t = check_array("seconds", seconds)
-    a = np.atleast_1d(check_array("reward_amounts", reward_amounts, lo=0))
-    ti = np.atleast_1d(check_array("distribution_times_s", distribution_times_s))
-    v = check_number("vesting_period_s", vesting_period_s, lo=0, lo_open=True)
-    if a.ndim != 1 or ti.ndim != 1 or a.size != ti.size:
+    t, a, ti, v = seconds, reward_amounts, distribution_times_s, vesting_period_s
+    if a.size != ti.size:
         raise ValueError(
             f"reward_amounts and distribution_times_s must be 1-D of equal length; "
             f"got {a.size} and {ti.size}"
@@ -808,6 +943,7 @@ def susde_vested_rewards(seconds, reward_amounts, distribution_times_s,
             f"distribution_times_s must be at least vesting_period_s = {v:g} s apart "
             f"(StakedUSDe reverts with StillVesting); got gaps {gaps.tolist()}"
         )
+    check_size(seconds=np.size(t), distribution_times_s=ti.size)
     frac = np.clip((np.atleast_1d(t)[:, None] - ti[None, :]) / v, 0.0, 1.0)
     out = frac @ a
     return float(out[0]) if np.ndim(seconds) == 0 else out
@@ -817,6 +953,14 @@ def susde_vested_rewards(seconds, reward_amounts, distribution_times_s,
 # 4. Reserve fund under funding regimes (seeded Monte Carlo)
 # --------------------------------------------------------------------------
 
+_APR_10 = Real(lo=-10, hi=10, scalar=True, why="a yearly rate as a fraction: 0.10 means 10 %")
+_STATE_DAYS = Real(lo=1.0 / FUNDING_PERIODS_PER_DAY, scalar=True, why="a state lasts at least one 8-hour period")
+
+
+@contract(normal_mean_apr=_APR_10, stress_mean_apr=_APR_10, mean_normal_days=_STATE_DAYS,
+          mean_stress_days=_STATE_DAYS, noise_apr=Real(lo=0, hi=10, scalar=True, why="a yearly rate as a fraction"),
+          persistence=Real(lo=0, hi=1, hi_open=True, scalar=True,
+                           why="an AR(1) coefficient per 8 hours, 1 would never revert"))
 @dataclass(frozen=True)
 class FundingRegime:
     """A two-state model of annualised perpetual funding, step 8 hours.
@@ -832,6 +976,10 @@ class FundingRegime:
     teaching, loosely matched to the averages Ethena publishes (7.8-9 % a year
     for BTC and ETH over three years; ~0 % in 2022). They are **not**
     estimated from a funding-rate series.
+
+    Parameters
+    ----------
+    {domains}
     """
 
     normal_mean_apr: float = 0.095
@@ -840,18 +988,6 @@ class FundingRegime:
     mean_stress_days: float = 5.0
     noise_apr: float = 0.10
     persistence: float = 0.9
-
-    def __post_init__(self):
-        check_number("normal_mean_apr", self.normal_mean_apr, lo=-10, hi=10)
-        check_number("stress_mean_apr", self.stress_mean_apr, lo=-10, hi=10)
-        per_day = 1.0 / FUNDING_PERIODS_PER_DAY
-        check_number("mean_normal_days", self.mean_normal_days, lo=per_day,
-                     why="a state lasts at least one 8-hour period")
-        check_number("mean_stress_days", self.mean_stress_days, lo=per_day,
-                     why="a state lasts at least one 8-hour period")
-        check_number("noise_apr", self.noise_apr, lo=0, hi=10)
-        check_number("persistence", self.persistence, lo=0, hi=1, hi_open=True,
-                     why="an AR(1) coefficient per 8 hours, 1 would never revert")
 
     @property
     def stress_share(self) -> float:
@@ -883,6 +1019,8 @@ def _progress_iter(n, enabled, desc):
     return tqdm(range(n), desc=desc, leave=False)
 
 
+@contract(regime=Instance(FundingRegime, example=lambda: FUNDING_REGIMES["base"]), days=_DAYS, n_paths=_N_PATHS,
+          seed=_SEED, progress=Opt(Bool()), size=("days", "n_paths"))
 def simulate_funding_paths(regime, days=365, n_paths=1000, seed=0, progress=None):
     """Simulate annualised funding (APR) every 8 hours, many paths at once.
 
@@ -892,13 +1030,16 @@ def simulate_funding_paths(regime, days=365, n_paths=1000, seed=0, progress=None
     Parameters
     ----------
     regime : FundingRegime
+        The funding model, {domain:regime}.
     days : int, default 365
+        Days simulated, {domain:days}; ``days * n_paths`` at most 50,000,000.
     n_paths : int, default 1000
+        Paths simulated, {domain:n_paths}.
     seed : int, default 0
-        Seed of ``numpy.random.default_rng``: same seed, same paths.
+        Seed of ``numpy.random.default_rng``: same seed, same paths; {domain:seed}.
     progress : bool or None, default None
         Show a tqdm progress bar; None shows it only for long runs
-        (more than 20 million path-periods).
+        (more than 20 million path-periods). {domain:progress}.
 
     Returns
     -------
@@ -913,11 +1054,7 @@ def simulate_funding_paths(regime, days=365, n_paths=1000, seed=0, progress=None
     >>> bool((f == simulate_funding_paths(FUNDING_REGIMES["base"], days=30, n_paths=4, seed=1)).all())
     True
     """
-    if not isinstance(regime, FundingRegime):
-        raise ValueError(f"regime must be a FundingRegime; got {type(regime).__name__}")
-    d = check_int("days", days, lo=1, hi=36_500)
-    n = check_int("n_paths", n_paths, lo=1, hi=10_000_000)
-    s = check_int("seed", seed, lo=0)
+    d, n, s = days, n_paths, seed
     periods = d * FUNDING_PERIODS_PER_DAY
     show = (n * periods > 20_000_000) if progress is None else bool(progress)
 
@@ -929,15 +1066,18 @@ def simulate_funding_paths(regime, days=365, n_paths=1000, seed=0, progress=None
 
     stressed = rng.random(n) < regime.stress_share          # start in the stationary mix
     noise = rng.standard_normal(n) * regime.noise_apr      # and the stationary AR(1)
-    out = np.empty((n, periods))
+    out = np.empty((periods, n))  # one contiguous row per period (fast writes); transposed at the end
     for t in _progress_iter(periods, show, "funding paths"):
         u = rng.random(n)
         stressed = np.where(stressed, u >= p_leave_stress, u < p_leave_normal)
         noise = phi * noise + shock_sd * rng.standard_normal(n)
-        out[:, t] = np.where(stressed, regime.stress_mean_apr, regime.normal_mean_apr) + noise
-    return out
+        out[t] = np.where(stressed, regime.stress_mean_apr, regime.normal_mean_apr) + noise
+    return np.ascontiguousarray(out.T)
 
 
+@contract(funding_apr_paths=_FUNDING_APR, supply_usd=Real(lo=0, lo_open=True, scalar=True, why="USD"),
+          reserve_usd=Real(lo=0, scalar=True, why="USD"),
+          **{k: v for k, v in _APR_DOMAINS.items() if k != "funding_apr"}, reserve_take=_TAKE)
 def reserve_fund_paths(funding_apr_paths, *, supply_usd, reserve_usd, hedged_share=1.0,
                        staking_apr=0.0, lst_share=0.0, stable_apr=0.0, reserve_take=0.0):
     """Reserve-fund balance along funding paths (USD), period by period.
@@ -951,15 +1091,15 @@ def reserve_fund_paths(funding_apr_paths, *, supply_usd, reserve_usd, hedged_sha
     ----------
     funding_apr_paths : array of float
         Shape ``(n_paths, n_periods)`` (or 1-D for one path), e.g. from
-        :func:`simulate_funding_paths`.
+        :func:`simulate_funding_paths`; {domain:funding_apr_paths}.
     supply_usd : float
-        USDe supply, held constant (> 0).
+        USDe supply, held constant, {domain:supply_usd}.
     reserve_usd : float
-        Starting reserve fund (>= 0).
+        Starting reserve fund, {domain:reserve_usd}.
     hedged_share, staking_apr, lst_share, stable_apr
         As in :func:`protocol_apr`.
     reserve_take : float, default 0
-        Share of positive revenue paid into the fund, in [0, 1].
+        Share of positive revenue paid into the fund, {domain:reserve_take}.
 
     Returns
     -------
@@ -975,13 +1115,11 @@ def reserve_fund_paths(funding_apr_paths, *, supply_usd, reserve_usd, hedged_sha
     >>> round(float(r[0, -1]))
     9726027
     """
-    f = np.atleast_2d(check_array("funding_apr_paths", funding_apr_paths, lo=-10, hi=10))
+    f = np.atleast_2d(funding_apr_paths)
     if f.ndim != 2:
         raise ValueError(f"funding_apr_paths must be 1-D or 2-D; got shape {f.shape}")
-    supply = check_number("supply_usd", supply_usd, lo=0, lo_open=True)
-    r0 = check_number("reserve_usd", reserve_usd, lo=0)
-    take = check_number("reserve_take", reserve_take, lo=0, hi=1)
-    apr = protocol_apr(f, staking_apr, hedged_share=hedged_share, lst_share=lst_share, stable_apr=stable_apr)
+    supply, r0, take = supply_usd, reserve_usd, reserve_take
+    apr = _protocol_apr(f, staking_apr, hedged_share, lst_share, stable_apr)
     revenue = supply * apr / _PERIODS_PER_YEAR
     flow = np.where(revenue >= 0, take * revenue, revenue)
     out = np.empty((f.shape[0], f.shape[1] + 1))
@@ -991,9 +1129,26 @@ def reserve_fund_paths(funding_apr_paths, *, supply_usd, reserve_usd, hedged_sha
     return out
 
 
+_PROB = Real(lo=0, hi=1, scalar=True, why="a share of paths or periods")
+
+
+@contract(reserve_usd=Real(lo=0, scalar=True), days=_DAYS, n_paths=_N_PATHS, p_any_draw=_PROB,
+          draw_period_share=_PROB, p_depleted=_PROB, max_drawdown_usd=Real(lo=0), total_draws_usd=Real(lo=0),
+          min_reserve_usd=Real(), final_reserve_usd=Real(), daily_paths_usd=Real())
 @dataclass(frozen=True)
 class ReserveStressResult:
-    """Outcome of :func:`simulate_reserve_fund` (amounts in USD)."""
+    """Outcome of :func:`simulate_reserve_fund` (amounts in USD).
+
+    Parameters
+    ----------
+    {domains}
+
+    Raises
+    ------
+    ValueError
+        If a field is outside its domain, or ``p_depleted > p_any_draw`` (a fund
+        that ran out was drawn).
+    """
 
     reserve_usd: float
     """Starting reserve."""
@@ -1015,6 +1170,11 @@ class ReserveStressResult:
     daily_paths_usd: np.ndarray = field(repr=False)
     """The first ``keep_paths`` paths sampled once a day, shape (k, days + 1)."""
 
+    def __post_init__(self):
+        if self.p_depleted > self.p_any_draw:
+            raise ValueError(f"p_depleted must be <= p_any_draw = {self.p_any_draw:g} (a depleted fund was "
+                             f"drawn); got {self.p_depleted:g}")
+
     def summary(self) -> pd.Series:
         """Headline numbers, drawdowns as fractions of the starting reserve."""
         base = self.reserve_usd if self.reserve_usd > 0 else 1.0
@@ -1029,6 +1189,10 @@ class ReserveStressResult:
         })
 
 
+@contract(regime=Opt(_Regime()), supply_usd=Real(lo=0, lo_open=True, scalar=True, why="USD"),
+          reserve_usd=Real(lo=0, scalar=True, why="USD"), days=_DAYS, n_paths=_N_PATHS, seed=_SEED,
+          **{k: v for k, v in _APR_DOMAINS.items() if k != "funding_apr"}, reserve_take=_TAKE,
+          progress=Opt(Bool()), keep_paths=Int(lo=1, hi=10_000_000), size=("days", "n_paths"))
 def simulate_reserve_fund(regime=None, *, supply_usd=5.22e9, reserve_usd=61.1e6, days=365,
                           n_paths=2000, seed=0, hedged_share=0.52, staking_apr=0.03,
                           lst_share=0.0, stable_apr=0.04, reserve_take=0.0, progress=None, keep_paths=200):
@@ -1041,20 +1205,20 @@ def simulate_reserve_fund(regime=None, *, supply_usd=5.22e9, reserve_usd=61.1e6,
     Parameters
     ----------
     regime : FundingRegime or str or None
-        A regime, a key of :data:`FUNDING_REGIMES`, or None for ``"base"``.
+        A regime, a key of :data:`FUNDING_REGIMES`, or None for ``"base"``: {domain:regime}.
     supply_usd : float, default 5.22e9
-        USDe supply; default from Ethena's May 2025 governance update.
+        USDe supply; default from Ethena's May 2025 governance update. {domain:supply_usd}.
     reserve_usd : float, default 61.1e6
-        Starting reserve fund; same source ($61.1M).
+        Starting reserve fund; same source ($61.1M). {domain:reserve_usd}.
     days, n_paths, seed, progress
         As in :func:`simulate_funding_paths`.
     hedged_share : float, default 0.52
         Share of backing hedged with perps; 1 - 48 % liquid stables on
-        2025-05-28 (same source).
+        2025-05-28 (same source). {domain:hedged_share}.
     staking_apr, lst_share, stable_apr, reserve_take
         As in :func:`reserve_fund_paths`. Defaults are assumptions.
     keep_paths : int, default 200
-        How many paths to keep (sampled daily) in ``daily_paths_usd`` for charts.
+        How many paths to keep (sampled daily) in ``daily_paths_usd`` for charts, {domain:keep_paths}.
 
     Returns
     -------
@@ -1074,11 +1238,7 @@ def simulate_reserve_fund(regime=None, *, supply_usd=5.22e9, reserve_usd=61.1e6,
     docs.ethena.fi, "Reserve Fund" and "Funding Risk".
     """
     if regime is None:
-        regime = "base"
-    if isinstance(regime, str):
-        if regime not in FUNDING_REGIMES:
-            raise ValueError(f"regime must be a FundingRegime or one of {sorted(FUNDING_REGIMES)}; got {regime!r}")
-        regime = FUNDING_REGIMES[regime]
+        regime = FUNDING_REGIMES["base"]
     funding = simulate_funding_paths(regime, days=days, n_paths=n_paths, seed=seed, progress=progress)
     balance = reserve_fund_paths(funding, supply_usd=supply_usd, reserve_usd=reserve_usd,
                                  hedged_share=hedged_share, staking_apr=staking_apr, lst_share=lst_share,
@@ -1086,11 +1246,10 @@ def simulate_reserve_fund(regime=None, *, supply_usd=5.22e9, reserve_usd=61.1e6,
     flows = np.diff(balance, axis=1)
     draws = flows < 0
     peak = np.maximum.accumulate(balance, axis=1)
-    days_i = check_int("days", days, lo=1)
-    keep = check_int("keep_paths", keep_paths, lo=1)
+    keep = keep_paths
     return ReserveStressResult(
         reserve_usd=float(reserve_usd),
-        days=days_i,
+        days=days,
         n_paths=balance.shape[0],
         p_any_draw=float(np.mean(draws.any(axis=1))),
         draw_period_share=float(np.mean(draws)),

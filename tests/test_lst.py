@@ -325,3 +325,44 @@ def test_lst_loop_table_and_tvl_layers():
         assert (t["independent capital: holder + lenders"]
                 <= t["netted per reserve (WETH supplied − borrowed = 0)"]
                 <= t["naive sum: Lido + all lending deposits"])
+
+
+# --- input contracts (issue 14) ------------------------------------------------------
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: lst.pooled_eth_by_shares(True, 10, 10), "shares"),               # a bool is not a number
+    (lambda: lst.share_rate("9000000", 7_500_000), "total_pooled_ether"),     # nor is a string
+    (lambda: lst.looped_lst_health_factor(3, 0.81, 0.94, oracle=1), "oracle"),
+    (lambda: lst.looped_lst_health_factor(1_001, 0.81), "leverage"),          # capped far above any market
+    (lambda: lst.market_ratio_at_liquidation([2, 3], [0.8, 0.8, 0.8]), "liquidation_threshold"),
+    (lambda: lst.pooled_eth_by_shares_wei(10**18 * 1.0, 10, 10), "shares_wei"),   # floats are not exact wei
+    (lambda: lst.shares_by_pooled_eth_wei(True, 10, 10), "eth_wei"),
+    (lambda: lst.shares_by_pooled_eth_wei(2**256, 10, 10), "eth_wei"),            # a uint256
+    (lambda: lst.withdrawal_requests(1e15), "steth_amount"),                  # 1e12 requests: refused, not MemoryError
+    (lambda: lst.smoothen_rebase(100, -101, 0), "total_pooled_ether"),        # the cross check names both
+])
+def test_contract_refuses_with_a_named_value_error(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: lst.pooled_eth_by_shares(1e308, 10, 1), "shares"),         # overflow: named, not RuntimeWarning
+    (lambda: lst.rebase_apr(1e-300, 7.5e6, 9e6, 7.5e6, 86_400), "pre_total_ether"),  # was a silent inf
+    (lambda: lst.rebase_with_fee(10, 1e308, 1e308), "rewards_eth"),     # was a silent inf
+    (lambda: lst.apr_to_apy(1e15), "apr"),
+])
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_overflow_is_a_named_value_error(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_contract_keeps_numbers_in_numbers_out():
+    assert type(lst.pooled_eth_by_shares(np.float64(1.0), 9_000_000, 7_500_000)) is float
+    out = lst.pooled_eth_by_shares([1.0, 2.0], 9_000_000, 7_500_000)
+    assert isinstance(out, np.ndarray) and out.tolist() == pytest.approx([1.2, 2.4])
+    assert lst.pooled_eth_by_shares_wei(np.int64(10**18), 9 * 10**24, 75 * 10**23) == 12 * 10**17
+    # no debt: the health factor is documented as inf, not refused
+    assert lst.looped_lst_health_factor(1, 0.81) == math.inf
+    assert "in [1, 1000]" in lst.looped_lst_health_factor.__doc__   # domains in the docstring

@@ -340,3 +340,55 @@ def test_pt_loop_equity_apy_exact_form():
     assert pd_.pt_loop_equity_apy(0.01, 0.50, 20, 365) == -1.0
     with pytest.raises(ValueError, match="days_held"):
         pd_.pt_loop_equity_apy(0.09, 0.06, 5, 0)
+
+
+# --- input contracts (issue 14) ------------------------------------------------------------
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("call, name", [
+    (lambda: pd_.pt_exchange_rate(0.1, 1e15), "days_to_maturity"),       # was ZeroDivisionError
+    (lambda: pd_.fixed_yield_payoff(1.5e308, 0.5, 365), "amount_asset"),  # overflow: named
+    (lambda: pd_.implied_apy(0.9, 1e-300), "days_to_maturity"),           # was a RuntimeWarning
+    (lambda: pd_.yt_leverage(0.1, 1e-300), "days_to_maturity"),           # YT price rounds to 0
+    (lambda: pd_.yt_breakeven_apy(0.5, 1e-300), "days_to_maturity"),      # was OverflowError
+    (lambda: pd_.scalar_root_for_range(0.01, 0.05, 1e-300), "days_to_expiry"),   # was ZeroDivisionError
+    (lambda: pd_.max_loop_leverage(0.8, loops=True), "loops"),            # a flag is not a count
+    (lambda: pd_.PendleMarket(1, 1, 1e308, 0.1, 1e-9), "scalar_root"),    # rate scalar would be inf
+    (lambda: pd_.PendleMarket(1, 1, 50, 0.1, 1e300), "days_to_expiry"),   # was OverflowError
+    (lambda: pd_.PendleMarket(1_000_000, 1_000_000, 50, 0.1, 90).sell_pt(1e15), "pt_amount"),
+    (lambda: pd_.PendleMarket(1_000_000, 1_000_000, 50, 0.1, 90).buy_pt(1e15), "pt_amount"),
+    (lambda: pd_.PendleMarket(1_000_000, 1_000_000, 50, 0.1, 90).with_days_to_expiry(0), "days_to_expiry"),
+])
+def test_contract_errors_are_named_value_errors(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_pendle_trade_validates_on_construction():
+    m = pd_.PendleMarket(1_000_000, 1_000_000, 50, 0.10, 90)
+    t = m.trade(10_000)
+    assert pd_.PendleTrade(**{f: getattr(t, f) for f in t.__dataclass_fields__}) == t
+    fields = {f: getattr(t, f) for f in t.__dataclass_fields__}
+    for bad, name in (({"net_pt_to_account": 0.0}, "net_pt_to_account"),
+                      ({"reserve_fee_asset": t.fee_asset + 1}, "reserve_fee_asset"),
+                      ({"net_asset_to_account": 1e308, "net_pt_to_account": 1e-300}, "net_asset_to_account"),
+                      ({"market_after": None}, "market_after"),
+                      ({"exchange_rate": float("nan")}, "exchange_rate")):
+        with pytest.raises(ValueError, match=name):
+            pd_.PendleTrade(**{**fields, **bad})
+
+
+def test_min_proportion_is_finite_far_from_expiry():
+    """The logistic 1/(1+e^-z) in its stable form: no OverflowError for a very steep, long curve."""
+    m = pd_.PendleMarket(1_000_000, 1_000_000, 1e6, 100.0, pd_.MAX_DAYS)
+    assert 0.0 <= m.min_proportion < 1e-300
+    near = pd_.PendleMarket(1_000_000, 1_000_000, 50, 0.10, 90)
+    z = (1 - near.rate_anchor) * near.rate_scalar
+    assert near.min_proportion == pytest.approx(1 / (1 + math.exp(-z)), rel=1e-15)
+
+
+def test_market_fields_are_floats_and_domains_are_documented():
+    m = pd_.PendleMarket(1_000_000, 1_000_000, 50, 0.10, 90)
+    assert all(type(getattr(m, f)) is float for f in m.__dataclass_fields__)
+    assert "in (0, 36500]" in pd_.PendleMarket.__doc__ and "in [0, 100]" in pd_.pt_price.__doc__
+    assert type(pd_.pt_price(np.float64(0.1), 90)) is float

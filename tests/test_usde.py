@@ -343,7 +343,8 @@ def test_daily_matched_apy():
     assert u.daily_matched_apy(earnings, backing) == pytest.approx(u.weekly_yield_apy(2.415e6, 435e6))
     # a backing 0.27 % above supply alone brings 33.36 % down to about 33.26 %
     assert u.daily_matched_apy(earnings, backing * 1.00265) == pytest.approx(0.3326, abs=2e-5)
-    with pytest.raises(ValueError, match="same length"):
+    # mismatched lengths are refused by the contract's shape check (issue 14), naming both arrays
+    with pytest.raises(ValueError, match="daily_earnings_usd and daily_backing_usd must have matching lengths"):
         u.daily_matched_apy(earnings[:6], backing)
     with pytest.raises(ValueError, match="daily_backing_usd"):
         u.daily_matched_apy(earnings, backing * 0)
@@ -356,3 +357,56 @@ def test_protocol_apr_from_susde_apy_inverts_susde_apr():
     assert u.protocol_apr_from_susde_apy(0.071, 0.46) < 0.071 * 0.46   # compounding removed first
     with pytest.raises(ValueError, match="staked_fraction"):
         u.protocol_apr_from_susde_apy(0.07, 0.0)
+
+
+# --- input contracts (issue 14) ------------------------------------------------------
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+@pytest.mark.parametrize("call, name", [
+    (lambda: u.annualize_funding(0.0001, compound="no"), "compound"),     # 'no' was truthy
+    (lambda: u.annualize_funding(0.0001, compound=1), "compound"),
+    (lambda: u.weekly_yield_apy(2.415e6, average_supply_usd=1.0), "average_supply_usd"),  # was OverflowError
+    (lambda: u.weekly_yield_apy(2.415e6, 435e6, weeks_per_year=True), "weeks_per_year"),
+    (lambda: u.weekly_yield_apy_bounds(2.415e6, 435e6, 1e15, 0.5e6), "yield_half_step"),
+    (lambda: u.weekly_yield_apy_bounds(2.415e6, 435e6, 500, 1e15), "supply_half_step"),
+    (lambda: u.susde_apy(0.08, 0.03, 1e-300), "staked_fraction"),        # overflow reported against the caller
+    (lambda: u.susde_total_assets(101e6, 1e15, 0), "vesting_amount"),
+    (lambda: u.short_inverse_perp_pnl_coin(1e308, 1.0, [0.1, 1.0]), "notional_usd"),
+    (lambda: u.delta_neutral_table([1.0], contract=None), "contract"),
+    (lambda: u.funding_payment([1.0, 2.0], [0.1, 0.2, 0.3]), "funding_rate"),
+    (lambda: u.susde_vested_rewards(np.zeros(50_000), np.ones(2_000), np.arange(2_000) * 1e5), "seconds"),
+    (lambda: u.simulate_funding_paths(u.FUNDING_REGIMES["base"], days=3_650, n_paths=100_000), "n_paths"),
+    (lambda: u.simulate_funding_paths("base", days=3), "regime"),
+    (lambda: u.simulate_reserve_fund("base", days=30, n_paths=10, progress="no"), "progress"),
+    (lambda: u.simulate_reserve_fund("base", days=30, n_paths=10, seed=True), "seed"),
+    (lambda: u.FundingRegime(mean_stress_days=float("nan")), "mean_stress_days"),
+])
+def test_contract_errors_are_named_value_errors(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_vesting_and_results_stay_finite_and_exact():
+    # amount x (share still vesting): no overflow for huge amounts, same numbers as (V - dt) * amount / V
+    assert u.susde_unvested(1e308, 0) == 1e308
+    assert u.susde_unvested(600_000, 5 * 3600) == 225_000.0
+    r = u.simulate_reserve_fund("base", days=30, n_paths=20, seed=1)
+    fields = {f: getattr(r, f) for f in r.__dataclass_fields__}
+    for bad, name in (({"p_depleted": 1.0, "p_any_draw": 0.5}, "p_depleted"), ({"days": 1.5}, "days"),
+                      ({"reserve_usd": float("nan")}, "reserve_usd"), ({"max_drawdown_usd": []}, "max_drawdown_usd")):
+        with pytest.raises(ValueError, match=name):
+            u.ReserveStressResult(**{**fields, **bad})
+
+
+def test_funding_paths_same_numbers_in_c_order():
+    """Paths are written one period (row) at a time and transposed: same draws, same values, C order."""
+    f = u.simulate_funding_paths(u.FUNDING_REGIMES["base"], days=4, n_paths=3, seed=5)
+    assert f.shape == (3, 12) and f.flags["C_CONTIGUOUS"]
+    rng = np.random.default_rng(5)
+    reg = u.FUNDING_REGIMES["base"]
+    stressed = rng.random(3) < reg.stress_share
+    noise = rng.standard_normal(3) * reg.noise_apr
+    u_ = rng.random(3)
+    stressed = np.where(stressed, u_ >= 1 / (reg.mean_stress_days * 3), u_ < 1 / (reg.mean_normal_days * 3))
+    noise = reg.persistence * noise + reg.noise_apr * math.sqrt(1 - reg.persistence**2) * rng.standard_normal(3)
+    np.testing.assert_array_equal(f[:, 0], np.where(stressed, reg.stress_mean_apr, reg.normal_mean_apr) + noise)
