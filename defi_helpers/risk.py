@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from ._validate import check_array, check_int, check_number, check_same_length
+from ._validate import Bool, Domain, Finite, Int, Opt, Real, check_array, check_same_length, contract
 
 __all__ = [
     "DAYS_PER_YEAR", "prob_liquidation_terminal", "prob_liquidation_first_passage",
@@ -67,27 +67,65 @@ DAYS_PER_YEAR = 365.0
 CHAINLINK_ETH_USD_HEARTBEAT_S = 3_600
 
 _AUTO_PROGRESS_DRAWS = 20_000_000   # show a progress bar from 20 M normal draws up
+#: Largest Monte Carlo run (normal draws, ``n_paths * n_steps``): about 20 s.
+MAX_DRAWS = 100_000_000
+#: Draws held in memory at once by :func:`monte_carlo_liquidation` (a chunk is cut to fit): 32 MB.
+_CHUNK_ELEMENTS = 4_000_000
+#: Largest number of chunks a run may be cut into (a smaller ``chunk_paths`` only slows it down).
+_MAX_CHUNKS = 10_000
+
+_SIGMA_WHY = "annualised volatility as a fraction: 0.8 means 80 %"
+_HF = Real(lo=0, lo_open=True, allow_inf=True, why="HF = collateral x LT / debt; inf when there is no debt")
+_SIGMA = Real(lo=0, lo_open=True, why=_SIGMA_WHY)
+_DAYS = Real(lo=0, lo_open=True, why="a horizon in days")
+_MU = Real(why="annualised drift of the price")
+_PRICE = Real(lo=0, lo_open=True, scalar=True, why="a price in USD")
+_LT = Real(lo=0, hi=1, lo_open=True, scalar=True, why="a liquidation threshold as a fraction")
+_BONUS = Real(lo=0, hi=1, hi_open=True, scalar=True, why="a liquidation bonus as a fraction: 0.05 = 5 %")
+_SEED = Int(lo=0, why="the seed of numpy.random.default_rng")
 
 
-def _out(value, *inputs):
-    if all(np.ndim(x) == 0 for x in inputs):
-        return float(value)
-    return np.asarray(value, dtype=float)
+class _Vector(Domain):
+    """A 1-D array of finite floats (one value per round or per path), converted to ``ndarray``."""
+
+    type_text = "1-D array of float"
+
+    def __init__(self, lo=None, lo_open=False, empty_ok=False, integer=False, example=(1.0,)):
+        self.lo, self.lo_open, self.empty_ok, self.integer = lo, lo_open, empty_ok, integer
+        self._example = example
+
+    def check(self, name, value):
+        if value is None or isinstance(value, (str, bytes)) or np.ndim(value) != 1:
+            raise ValueError(f"{name} must be a 1-D array ({self.describe()}); got {str(value)[:60]!r}")
+        if len(value) == 0 and self.empty_ok:
+            return np.zeros(0, dtype=int if self.integer else float)
+        arr = check_array(name, value, lo=self.lo, lo_open=self.lo_open)
+        if self.integer:
+            if np.any(arr != np.floor(arr)) or np.any(np.abs(arr) > 2**53):
+                raise ValueError(f"{name} must hold whole numbers; got {str(value)[:60]}")
+            return arr.astype(int)
+        return arr
+
+    def describe(self):
+        what = "whole numbers" if self.integer else "finite numbers"
+        bound = "" if self.lo is None else f" {'>' if self.lo_open else '>='} {self.lo:g}"
+        return f"a 1-D array of {what}{bound}" + (", possibly empty" if self.empty_ok else "")
+
+    def example(self):
+        return np.array(self._example, dtype=int if self.integer else float)
 
 
 def _gbm_args(health_factor, sigma, days, mu):
-    hf = check_array("health_factor", health_factor, lo=0, lo_open=True, allow_inf=True,
-                     why="HF = collateral x LT / debt; inf when there is no debt")
-    sig = check_array("sigma", sigma, lo=0, lo_open=True,
-                      why="annualised volatility as a fraction: 0.8 means 80 %")
-    t = check_array("days", days, lo=0, lo_open=True) / DAYS_PER_YEAR
-    m = check_array("mu", mu)
+    """Converted arguments (the contract checked them) and the log-price drift and barrier."""
+    hf, sig, m = np.asarray(health_factor), np.asarray(sigma), np.asarray(mu)
+    t = np.asarray(days) / DAYS_PER_YEAR
     nu = m - 0.5 * sig ** 2                 # drift of log-price
     with np.errstate(divide="ignore"):
         b = -np.log(hf)                      # barrier in log-price: HF < 1 <=> log(P_T/P_0) < b
     return hf, sig, t, nu, b
 
 
+@contract(health_factor=_HF, sigma=_SIGMA, days=_DAYS, mu=_MU)
 def prob_liquidation_terminal(health_factor, sigma, days, mu=0.0):
     """Probability that the health factor is below 1 at the end of the horizon.
 
@@ -103,13 +141,13 @@ def prob_liquidation_terminal(health_factor, sigma, days, mu=0.0):
     Parameters
     ----------
     health_factor : float or array of float
-        Current HF (> 0; ``inf`` for a debt-free position gives 0).
+        Current HF, {domain:health_factor} (``inf`` for a debt-free position gives 0).
     sigma : float or array of float
-        Annualised volatility of the collateral price, > 0 (0.8 = 80 %).
+        Annualised volatility of the collateral price (0.8 = 80 %), {domain:sigma}.
     days : float or array of float
-        Horizon in days (> 0).
+        Horizon in days, {domain:days}.
     mu : float or array of float, default 0
-        Annualised drift of the price.
+        Annualised drift of the price, {domain:mu}.
 
     Returns
     -------
@@ -130,10 +168,10 @@ def prob_liquidation_terminal(health_factor, sigma, days, mu=0.0):
     hf, sig, t, nu, b = _gbm_args(health_factor, sigma, days, mu)
     with np.errstate(invalid="ignore"):
         z = (b - nu * t) / (sig * np.sqrt(t))
-    p = np.where(np.isinf(hf), 0.0, special.ndtr(z))
-    return _out(p, health_factor, sigma, days, mu)
+    return np.where(np.isinf(hf), 0.0, special.ndtr(z))
 
 
+@contract(health_factor=_HF, sigma=_SIGMA, days=_DAYS, mu=_MU)
 def prob_liquidation_first_passage(health_factor, sigma, days, mu=0.0):
     """Probability that the health factor touches 1 at any time within the horizon.
 
@@ -151,12 +189,21 @@ def prob_liquidation_first_passage(health_factor, sigma, days, mu=0.0):
     ``mu = 0`` -- and above 2 when ``nu > 0``. At HF 1.25 and ``sigma = 0.8``
     with ``mu = 0`` it is 1.89 over 30 days and 1.57 over 365. A position
     already at ``HF <= 1`` returns 1. Always ``>=`` :func:`prob_liquidation_terminal`.
-    The second term is computed in logs so extreme drifts do not overflow.
+    The second term is computed in logs so extreme drifts do not overflow;
+    where its log is ``inf - inf`` (a vanishing ``sigma``: the path is
+    deterministic) the term is 0, its limit (its log tends to
+    ``-(b - nu T)**2 / (2 sigma**2 T)``).
 
     Parameters
     ----------
-    health_factor, sigma, days, mu
-        As in :func:`prob_liquidation_terminal`.
+    health_factor : float or array of float
+        {domain:health_factor}; as in :func:`prob_liquidation_terminal`.
+    sigma : float or array of float
+        {domain:sigma}.
+    days : float or array of float
+        {domain:days}.
+    mu : float or array of float, default 0
+        {domain:mu}.
 
     Returns
     -------
@@ -181,12 +228,15 @@ def prob_liquidation_first_passage(health_factor, sigma, days, mu=0.0):
         st = sig * np.sqrt(t)
         first = special.ndtr((b - nu * t) / st)
         log_second = 2.0 * nu * b / sig ** 2 + special.log_ndtr((b + nu * t) / st)
+        log_second = np.where(np.isnan(log_second), -np.inf, log_second)
         p = np.clip(first + np.exp(log_second), 0.0, 1.0)
     p = np.where(hf <= 1.0, 1.0, p)
-    p = np.where(np.isinf(hf), 0.0, p)
-    return _out(p, health_factor, sigma, days, mu)
+    return np.where(np.isinf(hf), 0.0, p)
 
 
+@contract(value=Real(lo=0, why="a market value in USD"), sigma=_SIGMA, days=_DAYS,
+          confidence=Real(lo=0, hi=1, lo_open=True, hi_open=True, scalar=True, why="a probability: 0.99 means 99 %"),
+          mu=_MU)
 def var_gbm(value, sigma, days, confidence=0.99, mu=0.0):
     """Value at risk of a holding whose price follows geometric Brownian motion.
 
@@ -197,15 +247,15 @@ def var_gbm(value, sigma, days, confidence=0.99, mu=0.0):
     Parameters
     ----------
     value : float or array of float
-        Market value of the holding now, in USD (>= 0).
+        Market value of the holding now, in USD, {domain:value}.
     sigma : float or array of float
-        Annualised volatility (> 0).
+        Annualised volatility, {domain:sigma}.
     days : float or array of float
-        Horizon in days (> 0).
+        Horizon in days, {domain:days}.
     confidence : float, default 0.99
-        In (0, 1).
-    mu : float, default 0
-        Annualised drift.
+        {domain:confidence}.
+    mu : float or array of float, default 0
+        Annualised drift, {domain:mu}.
 
     Returns
     -------
@@ -222,20 +272,25 @@ def var_gbm(value, sigma, days, confidence=0.99, mu=0.0):
     ----------
     Lognormal quantile of geometric Brownian motion (Hull, ch. "Value at Risk").
     """
-    v = check_array("value", value, lo=0)
-    sig = check_array("sigma", sigma, lo=0, lo_open=True)
-    t = check_array("days", days, lo=0, lo_open=True) / DAYS_PER_YEAR
-    c = check_number("confidence", confidence, lo=0, hi=1, lo_open=True, hi_open=True,
-                     why="a probability: 0.99 means 99 %")
-    m = check_array("mu", mu)
-    z = special.ndtri(c)
-    loss = v * (1.0 - np.exp((m - 0.5 * sig ** 2) * t - sig * np.sqrt(t) * z))
-    return _out(loss, value, sigma, days, mu)
+    sig, t = np.asarray(sigma), np.asarray(days) / DAYS_PER_YEAR
+    z = special.ndtri(confidence)
+    return value * (1.0 - np.exp((mu - 0.5 * sig ** 2) * t - sig * np.sqrt(t) * z))
 
 
+_PROB = Real(lo=0, hi=1, scalar=True, why="a probability")
+_SE = Real(lo=0, scalar=True, why="a standard error")
+
+
+@contract(prob_terminal=_PROB, se_terminal=_SE, prob_first_passage=_PROB, se_first_passage=_SE,
+          prob_discrete=_PROB, n_paths=Int(lo=2), n_steps=Int(lo=1), seed=_SEED,
+          terminal_log_return=_Vector())
 @dataclass(frozen=True)
 class MonteCarloResult:
-    """Liquidation probabilities estimated by :func:`monte_carlo_liquidation`."""
+    """Liquidation probabilities estimated by :func:`monte_carlo_liquidation`.
+
+    Checked on construction: probabilities in [0, 1], standard errors >= 0,
+    ``terminal_log_return`` a 1-D array of finite numbers.
+    """
 
     prob_terminal: float
     """Share of paths with HF < 1 at the horizon."""
@@ -256,29 +311,36 @@ class MonteCarloResult:
     """``log(P_T / P_0)`` of every path (for histograms and Monte Carlo VaR)."""
 
 
+_STORED_POINTS = 5_000_000
+
+
+@contract(price=_PRICE, sigma=Real(lo=0, lo_open=True, scalar=True, why=_SIGMA_WHY),
+          days=Real(lo=0, lo_open=True, scalar=True, why="a horizon in days"),
+          n_paths=Int(lo=1, hi=_STORED_POINTS), steps_per_day=Int(lo=1, hi=86_400, why="at most one a second"),
+          mu=Real(scalar=True, why="annualised drift of the price"), seed=_SEED)
 def simulate_gbm_paths(price, sigma, days, n_paths, steps_per_day=1, mu=0.0, seed=0):
     """Price paths of a geometric Brownian motion, for charts (small runs only).
 
-    Returns an array of shape ``(n_paths, n_steps + 1)`` starting at ``price``.
+    Returns an array of shape ``(n_paths, n_steps + 1)`` starting at ``price``,
+    ``n_steps = max(1, round(days * steps_per_day))``.
     Exact simulation: ``log`` increments are normal with mean ``nu dt`` and
     variance ``sigma^2 dt``. Refuses more than 5 million points; use
     :func:`monte_carlo_liquidation` (chunked) for big runs.
+
+    Parameters
+    ----------
+    {domains}
 
     Examples
     --------
     >>> simulate_gbm_paths(2_000, 0.8, 30, n_paths=3, seed=1).shape
     (3, 31)
     """
-    p0 = check_number("price", price, lo=0, lo_open=True)
-    sig = check_number("sigma", sigma, lo=0, lo_open=True)
-    d = check_number("days", days, lo=0, lo_open=True)
-    n = check_int("n_paths", n_paths, lo=1)
-    spd = check_int("steps_per_day", steps_per_day, lo=1)
-    m = check_number("mu", mu)
-    n_steps = max(1, int(round(d * spd)))
-    if n * (n_steps + 1) > 5_000_000:
-        raise ValueError(f"n_paths x steps must be <= 5,000,000 for stored paths; got "
-                         f"{n} x {n_steps + 1}")
+    p0, sig, d, n, spd, m = price, sigma, days, n_paths, steps_per_day, mu
+    n_steps = max(1, round(d * spd))
+    if n * (n_steps + 1) > _STORED_POINTS:
+        raise ValueError(f"n_paths x (days x steps_per_day + 1) must be <= {_STORED_POINTS:,} stored points; got "
+                         f"n_paths={n:,}, days={d:g}, steps_per_day={spd:,}")
     dt = d / DAYS_PER_YEAR / n_steps
     rng = np.random.default_rng(seed)
     inc = (m - 0.5 * sig ** 2) * dt + sig * math.sqrt(dt) * rng.standard_normal((n, n_steps))
@@ -286,6 +348,12 @@ def simulate_gbm_paths(price, sigma, days, n_paths, steps_per_day=1, mu=0.0, see
     return p0 * np.exp(logp)
 
 
+@contract(health_factor=Real(lo=1, lo_open=True, scalar=True, why="a position at HF <= 1 is already liquidatable"),
+          sigma=Real(lo=0, lo_open=True, scalar=True, why=_SIGMA_WHY),
+          days=Real(lo=0, lo_open=True, scalar=True, why="a horizon in days"),
+          mu=Real(scalar=True, why="annualised drift of the price"),
+          n_paths=Int(lo=2, hi=1_000_000), steps_per_day=Int(lo=1, hi=1_440, why="at most one a minute"),
+          seed=_SEED, chunk_paths=Int(lo=1, hi=1_000_000), bridge=Bool(), progress=Opt(Bool()))
 def monte_carlo_liquidation(health_factor, sigma, days, mu=0.0, n_paths=100_000,
                             steps_per_day=1, seed=0, chunk_paths=10_000, bridge=True,
                             progress=None) -> MonteCarloResult:
@@ -307,21 +375,37 @@ def monte_carlo_liquidation(health_factor, sigma, days, mu=0.0, n_paths=100_000,
     (Glasserman, *Monte Carlo Methods in Financial Engineering*, 2004,
     section 6.4, Brownian interpolation).
 
+    A run draws ``n_paths * n_steps`` normals (``n_steps = max(1,
+    round(days * steps_per_day))``): at most :data:`MAX_DRAWS` (100 million,
+    some 20 s), with ``n_steps`` at most 4 million and in at most 10,000
+    chunks.
+
     Parameters
     ----------
-    health_factor, sigma, days, mu : float
-        As in :func:`prob_liquidation_terminal` (``health_factor > 1``).
+    health_factor : float
+        {domain:health_factor}; as in :func:`prob_liquidation_terminal`.
+    sigma : float
+        Annualised volatility, {domain:sigma}.
+    days : float
+        Horizon in days, {domain:days}.
+    mu : float, default 0
+        Annualised drift, {domain:mu}.
     n_paths : int, default 100,000
+        {domain:n_paths}.
     steps_per_day : int, default 1
+        {domain:steps_per_day}.
     seed : int, default 0
-        Seed of ``numpy.random.default_rng``.
+        Seed of ``numpy.random.default_rng``, {domain:seed}.
     chunk_paths : int, default 10,000
-        Paths simulated at once (memory ~ ``chunk_paths * steps * 8`` bytes x 3).
+        Paths simulated at once, {domain:chunk_paths} (memory ~ ``chunk_paths *
+        steps * 8`` bytes x 3; a chunk is cut to 4 million draws, which does
+        not change the result).
     bridge : bool, default True
         Use the Brownian-bridge correction; ``False`` reports the discrete
-        (step-date) estimate as ``prob_first_passage``.
+        (step-date) estimate as ``prob_first_passage``. {domain:bridge}.
     progress : bool or None
         Show a ``tqdm`` bar; ``None`` shows it only for runs of >= 20 M draws.
+        {domain:progress}.
 
     Returns
     -------
@@ -333,16 +417,16 @@ def monte_carlo_liquidation(health_factor, sigma, days, mu=0.0, n_paths=100_000,
     >>> abs(r.prob_terminal - prob_liquidation_terminal(1.25, 0.8, 30)) < 4 * r.se_terminal
     True
     """
-    hf = check_number("health_factor", health_factor, lo=1, lo_open=True,
-                      why="a position at HF <= 1 is already liquidatable")
-    sig = check_number("sigma", sigma, lo=0, lo_open=True)
-    d = check_number("days", days, lo=0, lo_open=True)
-    m = check_number("mu", mu)
-    n = check_int("n_paths", n_paths, lo=2)
-    spd = check_int("steps_per_day", steps_per_day, lo=1)
-    chunk = check_int("chunk_paths", chunk_paths, lo=1)
-    seed = check_int("seed", seed, lo=0)
-    n_steps = max(1, int(round(d * spd)))
+    hf, sig, d, m, n, spd, chunk = health_factor, sigma, days, mu, n_paths, steps_per_day, chunk_paths
+    n_steps = max(1, round(d * spd))
+    if n_steps > _CHUNK_ELEMENTS or n * n_steps > MAX_DRAWS:
+        raise ValueError(f"n_paths x days x steps_per_day must be at most {MAX_DRAWS:,} draws, with days x "
+                         f"steps_per_day at most {_CHUNK_ELEMENTS:,} steps; got n_paths={n:,}, days={d:g}, "
+                         f"steps_per_day={spd:,}")
+    if math.ceil(n / chunk) > _MAX_CHUNKS:
+        raise ValueError(f"n_paths / chunk_paths must be at most {_MAX_CHUNKS:,} chunks; got n_paths={n:,}, "
+                         f"chunk_paths={chunk:,}")
+    chunk = min(chunk, max(1, _CHUNK_ELEMENTS // n_steps))   # same random stream, bounded memory
     dt = d / DAYS_PER_YEAR / n_steps
     drift, vol = (m - 0.5 * sig ** 2) * dt, sig * math.sqrt(dt)
     b = -math.log(hf)
@@ -389,6 +473,12 @@ def monte_carlo_liquidation(health_factor, sigma, days, mu=0.0, n_paths=100_000,
         terminal_log_return=terminal)
 
 
+@contract(health_factors=Real(why="each above liquidation_threshold"),
+          liquidation_threshold=Real(lo=0, hi=1, lo_open=True, hi_open=True, scalar=True,
+                                     why="a liquidation threshold as a fraction"),
+          supply_apy=Real(lo=-1, scalar=True, why="a yearly rate as a fraction"),
+          borrow_apy=Real(lo=-1, scalar=True, why="a yearly rate as a fraction"),
+          sigma=_SIGMA, days=_DAYS, mu=_MU)
 def hf_buffer_tradeoff(health_factors, liquidation_threshold, supply_apy, borrow_apy,
                        sigma, days, mu=0.0):
     """How a looped position's target HF trades yield for safety.
@@ -403,13 +493,13 @@ def hf_buffer_tradeoff(health_factors, liquidation_threshold, supply_apy, borrow
     Parameters
     ----------
     health_factors : float or array of float
-        Target HFs, each > ``liquidation_threshold``.
+        Target HFs, {domain:health_factors}, each > ``liquidation_threshold``.
     liquidation_threshold : float
-        In (0, 1).
+        {domain:liquidation_threshold}.
     supply_apy, borrow_apy : float
-        Yearly rates as fractions.
-    sigma, days, mu : float
-        As in :func:`prob_liquidation_first_passage`.
+        Yearly rates as fractions, each {domain:supply_apy}.
+    sigma, days, mu : float or array of float
+        As in :func:`prob_liquidation_first_passage`: {domain:sigma}, {domain:days}, {domain:mu}.
 
     Returns
     -------
@@ -422,13 +512,9 @@ def hf_buffer_tradeoff(health_factors, liquidation_threshold, supply_apy, borrow
     >>> [round(x, 3) for x in t["leverage"]]
     [4.074, 2.239]
     """
-    hf = check_array("health_factors", health_factors)
-    lt = check_number("liquidation_threshold", liquidation_threshold, lo=0, hi=1,
-                      lo_open=True, hi_open=True)
-    check_array("health_factors", hf, lo=lt, lo_open=True,
-                why="a loop's HF is above its LT: HF = LT x L / (L - 1)")
-    s = check_number("supply_apy", supply_apy, lo=-1)
-    r = check_number("borrow_apy", borrow_apy, lo=-1)
+    lt, s, r = liquidation_threshold, supply_apy, borrow_apy
+    hf = check_array("health_factors", health_factors, lo=lt, lo_open=True,
+                     why="above liquidation_threshold: a loop's HF = LT x L / (L - 1)")
     lev = hf / (hf - lt)
     net = lev * s - (lev - 1.0) * r
     prob = prob_liquidation_first_passage(hf, sigma, days, mu)
@@ -440,6 +526,10 @@ def hf_buffer_tradeoff(health_factors, liquidation_threshold, supply_apy, borrow
 # Liquidation cascades
 # =============================================================================
 
+@contract(n_positions=Int(lo=1, hi=1_000_000), total_debt_usd=Real(lo=0, lo_open=True, scalar=True),
+          price=_PRICE, liquidation_threshold=_LT,
+          hf_median=Real(lo=1, lo_open=True, scalar=True, why="positions below HF 1 were already liquidated"),
+          hf_spread=Real(lo=0, scalar=True), size_spread=Real(lo=0, scalar=True), seed=_SEED)
 def sample_positions(n_positions, total_debt_usd, price, liquidation_threshold=0.83,
                      hf_median=1.5, hf_spread=0.5, size_spread=1.0, seed=0):
     """A seeded population of borrowers: one collateral token, stable debt.
@@ -449,6 +539,11 @@ def sample_positions(n_positions, total_debt_usd, price, liquidation_threshold=0
     a long right tail. Debt sizes are lognormal (``size_spread`` is the
     log-standard deviation: big whales and many minnows), scaled to
     ``total_debt_usd``. Collateral follows from ``HF = q P LT / d``.
+    Spreads so wide that a draw overflows float64 raise ``ValueError``.
+
+    Parameters
+    ----------
+    {domains}
 
     Returns
     -------
@@ -461,14 +556,9 @@ def sample_positions(n_positions, total_debt_usd, price, liquidation_threshold=0
     >>> round(d.sum()), bool((q * 2_000 * 0.83 / d > 1).all())
     (100000000, True)
     """
-    n = check_int("n_positions", n_positions, lo=1)
-    total = check_number("total_debt_usd", total_debt_usd, lo=0, lo_open=True)
-    p = check_number("price", price, lo=0, lo_open=True)
-    lt = check_number("liquidation_threshold", liquidation_threshold, lo=0, hi=1, lo_open=True)
-    med = check_number("hf_median", hf_median, lo=1, lo_open=True)
-    hs = check_number("hf_spread", hf_spread, lo=0)
-    ss = check_number("size_spread", size_spread, lo=0)
-    rng = np.random.default_rng(check_int("seed", seed, lo=0))
+    n, total, p, lt = n_positions, total_debt_usd, price, liquidation_threshold
+    med, hs, ss = hf_median, hf_spread, size_spread
+    rng = np.random.default_rng(seed)
     hf = 1.0 + (med - 1.0) * np.exp(hs * rng.standard_normal(n))
     size = np.exp(ss * rng.standard_normal(n))
     debt = total * size / size.sum()
@@ -476,9 +566,18 @@ def sample_positions(n_positions, total_debt_usd, price, liquidation_threshold=0
     return coll, debt
 
 
+@contract(price_start=_PRICE, prices=_Vector(lo=0, lo_open=True),
+          collateral_sold=_Vector(lo=0, empty_ok=True, example=()),
+          debt_repaid_usd=_Vector(lo=0, empty_ok=True, example=()),
+          n_liquidated=_Vector(lo=0, empty_ok=True, integer=True, example=()),
+          bad_debt_usd=Real(lo=0, scalar=True), converged=Bool(), liquidation_threshold=_LT)
 @dataclass(frozen=True)
 class CascadeResult:
-    """Round-by-round record of :func:`simulate_cascade`."""
+    """Round-by-round record of :func:`simulate_cascade`.
+
+    Checked on construction: ``prices`` (> 0, at most ``price_start``: a
+    cascade only sells) has one entry more than each per-round array.
+    """
 
     price_start: float
     """Price before the shock."""
@@ -495,6 +594,19 @@ class CascadeResult:
     converged: bool
     """True if no position was left liquidatable (a fixed point)."""
     liquidation_threshold: float
+
+    def __post_init__(self):
+        rounds = len(self.prices) - 1
+        for name in ("collateral_sold", "debt_repaid_usd", "n_liquidated"):
+            if len(getattr(self, name)) != rounds:
+                raise ValueError(f"{name} must have one entry per round, len(prices) - 1 = {rounds}; "
+                                 f"got {len(getattr(self, name))}")
+        if np.any(self.prices > self.price_start * (1 + 1e-12)):
+            raise ValueError(f"prices must be <= price_start (a cascade only sells); got max(prices)="
+                             f"{float(np.max(self.prices)):g}, price_start={self.price_start:g}")
+        with np.errstate(over="ignore"):
+            if not np.isfinite(np.sum(self.debt_repaid_usd)):
+                raise ValueError("debt_repaid_usd must add up to a finite number")
 
     @property
     def final_price(self) -> float:
@@ -534,6 +646,13 @@ class CascadeResult:
         })
 
 
+@contract(collateral_amount=Real(lo=0, why="tokens per position"), debt_usd=Real(lo=0, why="USD per position"),
+          price=_PRICE, shock=Real(lo=0, hi=1, hi_open=True, scalar=True, why="a fraction: 0.2 = -20 %"),
+          pool_depth_usd=Real(lo=0, lo_open=True, scalar=True, why="the USD side of the pool"),
+          liquidation_threshold=_LT, liquidation_bonus=_BONUS,
+          pool_fee=Real(lo=0, hi=1, hi_open=True, scalar=True, why="a fraction of each sale"),
+          sell_fraction=Real(lo=0, hi=1, scalar=True, why="a share of the seized collateral"),
+          max_rounds=Int(lo=1, hi=100_000), tol=Real(lo=0, scalar=True, why="tokens"))
 def simulate_cascade(collateral_amount, debt_usd, price, shock, pool_depth_usd,
                      liquidation_threshold=0.83, liquidation_bonus=0.05, pool_fee=0.003,
                      sell_fraction=1.0, max_rounds=500, tol=1e-9) -> CascadeResult:
@@ -564,24 +683,26 @@ def simulate_cascade(collateral_amount, debt_usd, price, shock, pool_depth_usd,
     Parameters
     ----------
     collateral_amount, debt_usd : array of float
-        Per position: collateral in tokens (>= 0) and debt in USD (>= 0),
-        equal lengths (see :func:`sample_positions`).
+        Per position: collateral in tokens and debt in USD, each
+        {domain:collateral_amount}, equal lengths (see :func:`sample_positions`).
     price : float
-        Collateral price before the shock, USD (> 0).
+        Collateral price before the shock, USD, {domain:price}.
     shock : float
-        Exogenous fractional price fall in [0, 1).
+        Exogenous fractional price fall, {domain:shock}.
     pool_depth_usd : float
-        USD side of the pool (> 0); the token side is ``pool_depth_usd / price``.
+        USD side of the pool, {domain:pool_depth_usd}; the token side is ``pool_depth_usd / price``.
     liquidation_threshold : float, default 0.83
-        LT of the collateral (Aave v3 Ethereum WETH, 2023-10-31 snapshot).
+        LT of the collateral (Aave v3 Ethereum WETH, 2023-10-31 snapshot), {domain:liquidation_threshold}.
     liquidation_bonus : float, default 0.05
-        Bonus as a fraction (WETH: 10500 -> 0.05, same snapshot).
+        Bonus as a fraction (WETH: 10500 -> 0.05, same snapshot), {domain:liquidation_bonus}.
     pool_fee : float, default 0.003
+        {domain:pool_fee}.
     sell_fraction : float, default 1
-        Share of seized collateral sold into the pool at once, in [0, 1].
+        Share of seized collateral sold into the pool at once, {domain:sell_fraction}.
     max_rounds : int, default 500
+        {domain:max_rounds}.
     tol : float, default 1e-9
-        Collateral (tokens) below which a position counts as empty.
+        Collateral (tokens) below which a position counts as empty, {domain:tol}.
 
     Returns
     -------
@@ -601,18 +722,11 @@ def simulate_cascade(collateral_amount, debt_usd, price, shock, pool_depth_usd,
     into a constant-product pool); the cascade mechanism as discussed by
     Perez et al. (FC 2021) and Qin et al. (IMC 2021).
     """
-    q = check_array("collateral_amount", collateral_amount, lo=0).astype(float).reshape(-1).copy()
-    d = check_array("debt_usd", debt_usd, lo=0).astype(float).reshape(-1).copy()
+    q = np.array(collateral_amount, dtype=float).reshape(-1)
+    d = np.array(debt_usd, dtype=float).reshape(-1)
     check_same_length(collateral_amount=q, debt_usd=d)
-    p0 = check_number("price", price, lo=0, lo_open=True)
-    s = check_number("shock", shock, lo=0, hi=1, hi_open=True, why="a fraction: 0.2 = -20 %")
-    depth = check_number("pool_depth_usd", pool_depth_usd, lo=0, lo_open=True)
-    lt = check_number("liquidation_threshold", liquidation_threshold, lo=0, hi=1, lo_open=True)
-    bonus = check_number("liquidation_bonus", liquidation_bonus, lo=0, hi=1, hi_open=True)
-    fee = check_number("pool_fee", pool_fee, lo=0, hi=1, hi_open=True)
-    sf = check_number("sell_fraction", sell_fraction, lo=0, hi=1)
-    rounds = check_int("max_rounds", max_rounds, lo=1)
-    tol = check_number("tol", tol, lo=0)
+    p0, s, depth, lt, bonus = price, shock, pool_depth_usd, liquidation_threshold, liquidation_bonus
+    fee, sf, rounds = pool_fee, sell_fraction, max_rounds
     # Pool after the exogenous shock: same k, price p0 (1 - s).
     k = depth * (depth / p0)
     p = p0 * (1.0 - s)
@@ -646,6 +760,9 @@ def simulate_cascade(collateral_amount, debt_usd, price, shock, pool_depth_usd,
             out = eff * quote / (base + eff)
             base, quote = base + sell, quote - out
             p = min(p, quote / base)
+            if not p > 0.0:
+                raise ValueError(f"pool_depth_usd: the pool is drained to a price of 0 (float64 underflow) "
+                                 f"at pool_depth_usd={depth:g}, price={p0:g}; use a deeper pool")
         prices.append(p)
         sold.append(sell)
         repaid_r.append(float(repaid.sum()))
@@ -659,6 +776,9 @@ def simulate_cascade(collateral_amount, debt_usd, price, shock, pool_depth_usd,
 # Oracles
 # =============================================================================
 
+@contract(prices=Real(lo=0, lo_open=True, why="market prices"), times_s=Real(why="seconds, increasing"),
+          deviation_threshold=Real(lo=0, hi=1, hi_open=True, scalar=True, why="a fraction: 0.005 = 0.5 %"),
+          heartbeat_s=Real(lo=0, lo_open=True, scalar=True, why="seconds"))
 def push_oracle(prices, times_s, deviation_threshold, heartbeat_s):
     """What a push oracle (Chainlink-style) reports for a price series.
 
@@ -670,13 +790,13 @@ def push_oracle(prices, times_s, deviation_threshold, heartbeat_s):
     Parameters
     ----------
     prices : array of float
-        Market price at each time (> 0).
+        Market price at each time, {domain:prices}.
     times_s : array of float
-        Times in seconds, increasing, same length.
+        Times in seconds, strictly increasing, same length; {domain:times_s}.
     deviation_threshold : float
-        Fraction, e.g. 0.005 for 0.5 %, in [0, 1).
+        Fraction, e.g. 0.005 for 0.5 %, {domain:deviation_threshold}.
     heartbeat_s : float
-        Seconds (> 0), e.g. :data:`CHAINLINK_ETH_USD_HEARTBEAT_S`.
+        Seconds, e.g. :data:`CHAINLINK_ETH_USD_HEARTBEAT_S`; {domain:heartbeat_s}.
 
     Returns
     -------
@@ -696,13 +816,12 @@ def push_oracle(prices, times_s, deviation_threshold, heartbeat_s):
     smartcontractkit/documentation, data-feeds (deviation threshold and
     heartbeat; check ``updatedAt`` from ``latestRoundData``; PR #2095).
     """
-    p = check_array("prices", prices, lo=0, lo_open=True).reshape(-1)
-    t = check_array("times_s", times_s).reshape(-1)
+    p = np.asarray(prices, dtype=float).reshape(-1)
+    t = np.asarray(times_s, dtype=float).reshape(-1)
     check_same_length(prices=p, times_s=t)
-    if np.any(np.diff(t) <= 0):
+    if np.any(t[1:] <= t[:-1]):
         raise ValueError(f"times_s must be strictly increasing; got {times_s!r}")
-    dev = check_number("deviation_threshold", deviation_threshold, lo=0, hi=1, hi_open=True)
-    hb = check_number("heartbeat_s", heartbeat_s, lo=0, lo_open=True)
+    dev, hb = deviation_threshold, heartbeat_s
     reported = np.empty_like(p)
     updated = np.zeros(p.size, dtype=bool)
     stale = np.empty_like(p)
@@ -717,6 +836,8 @@ def push_oracle(prices, times_s, deviation_threshold, heartbeat_s):
                          "staleness_s": stale, "error": reported / p - 1.0})
 
 
+@contract(source_prices=Real(lo=0, lo_open=True, why="one price per source"),
+          max_spread=Real(lo=0, scalar=True, why="a fraction around the median"))
 def aggregate_oracle(source_prices, max_spread=0.02):
     """Median of several price sources, and whether they agree.
 
@@ -727,9 +848,9 @@ def aggregate_oracle(source_prices, max_spread=0.02):
     Parameters
     ----------
     source_prices : sequence of float
-        One price per source (> 0).
+        One price per source, {domain:source_prices}.
     max_spread : float, default 0.02
-        Largest accepted ``max |p_i / median - 1|``.
+        Largest accepted ``max |p_i / median - 1|``, {domain:max_spread}.
 
     Returns
     -------
@@ -741,8 +862,8 @@ def aggregate_oracle(source_prices, max_spread=0.02):
     >>> aggregate_oracle([1.00, 1.001, 1.30])
     (1.001, False)
     """
-    p = check_array("source_prices", source_prices, lo=0, lo_open=True).reshape(-1)
-    spread = check_number("max_spread", max_spread, lo=0)
+    p = np.asarray(source_prices, dtype=float).reshape(-1)
+    spread = max_spread
     med = float(np.median(p))
     return med, bool(np.max(np.abs(p / med - 1.0)) <= spread)
 
@@ -751,6 +872,7 @@ def aggregate_oracle(source_prices, max_spread=0.02):
 # Bad debt and stress tests
 # =============================================================================
 
+@contract(collateral_usd=Real(lo=0), debt_usd=Real(lo=0), liquidation_bonus=_BONUS)
 def bad_debt_usd(collateral_usd, debt_usd, liquidation_bonus=0.05):
     """Debt that no liquidation can recover: ``max(0, debt - collateral / (1 + bonus))``.
 
@@ -758,6 +880,15 @@ def bad_debt_usd(collateral_usd, debt_usd, liquidation_bonus=0.05):
     debt repaid can repay at most ``collateral / (1 + bonus)``; the rest is
     bad debt, absorbed by reserves, a safety module (Aave v3.3+: a reserve
     ``deficit`` covered by Umbrella) or, in the end, the lenders.
+
+    Parameters
+    ----------
+    collateral_usd : float or array of float
+        Value of the collateral, USD, {domain:collateral_usd}.
+    debt_usd : float or array of float
+        Debt, USD, {domain:debt_usd}.
+    liquidation_bonus : float, default 0.05
+        {domain:liquidation_bonus}.
 
     Examples
     --------
@@ -771,28 +902,33 @@ def bad_debt_usd(collateral_usd, debt_usd, liquidation_bonus=0.05):
     aave/aave-v3-core LiquidationLogic.sol (collateral cap on a liquidation);
     aave-dao/aave-v3-origin docs/3.3/Aave-v3.3-features.md (deficit accounting).
     """
-    c = check_array("collateral_usd", collateral_usd, lo=0)
-    dd = check_array("debt_usd", debt_usd, lo=0)
-    b = check_number("liquidation_bonus", liquidation_bonus, lo=0, hi=1, hi_open=True)
-    return _out(np.maximum(dd - c / (1.0 + b), 0.0), collateral_usd, debt_usd)
+    return np.maximum(debt_usd - collateral_usd / (1.0 + liquidation_bonus), 0.0)
 
 
+@contract(equity_usd=Real(lo=0, lo_open=True, scalar=True), leverage=Real(lo=1, scalar=True, why="exposure / equity"),
+          price=_PRICE)
 def looped_position(equity_usd, leverage, price):
     """Collateral and debt of a position looped to ``leverage`` (exposure / equity).
 
     ``collateral = L E / P`` tokens and ``debt = (L - 1) E`` USD.
+
+    Parameters
+    ----------
+    {domains}
 
     Examples
     --------
     >>> looped_position(10_000, 3, 2_000)
     (15.0, 20000.0)
     """
-    e = check_number("equity_usd", equity_usd, lo=0, lo_open=True)
-    lev = check_number("leverage", leverage, lo=1)
-    p = check_number("price", price, lo=0, lo_open=True)
+    e, lev, p = equity_usd, leverage, price
     return lev * e / p, (lev - 1.0) * e
 
 
+@contract(collateral_amount=Real(lo=0, lo_open=True, scalar=True, why="tokens"),
+          debt_usd=Real(lo=0, scalar=True), price=_PRICE,
+          shocks=Real(lo=0, hi=1, hi_open=True, why="fractional falls: 0.2 = -20 %"),
+          liquidation_threshold=_LT, liquidation_bonus=_BONUS, returns=Finite(allow_inf=True))
 def stress_test_position(collateral_amount, debt_usd, price, shocks, liquidation_threshold=0.83,
                          liquidation_bonus=0.05):
     """A position after each price shock: HF, the liquidations it triggers, equity left.
@@ -806,19 +942,23 @@ def stress_test_position(collateral_amount, debt_usd, price, shocks, liquidation
     Parameters
     ----------
     collateral_amount : float
-        Tokens (> 0).
+        Tokens, {domain:collateral_amount}.
     debt_usd : float
-        USD (>= 0).
+        USD, {domain:debt_usd}.
     price : float
-        Price before the shock (> 0).
+        Price before the shock, {domain:price}.
     shocks : float or array of float
-        Fractional falls in [0, 1).
-    liquidation_threshold, liquidation_bonus : float
+        Fractional falls, {domain:shocks}.
+    liquidation_threshold : float, default 0.83
+        {domain:liquidation_threshold}.
+    liquidation_bonus : float, default 0.05
+        {domain:liquidation_bonus}.
 
     Returns
     -------
     pandas.DataFrame
-        ``shock``, ``price``, ``hf_after_shock``, ``liquidations``,
+        ``shock``, ``price``, ``hf_after_shock`` (``inf`` when ``debt_usd``
+        is 0: documented, not an error), ``liquidations``,
         ``debt_repaid_usd``, ``collateral_seized``, ``equity_before_usd``,
         ``equity_after_usd``, ``liquidation_penalty_usd``, ``bad_debt_usd``.
 
@@ -829,12 +969,11 @@ def stress_test_position(collateral_amount, debt_usd, price, shocks, liquidation
     >>> t["liquidations"].tolist()
     [0, 1]
     """
-    q0 = check_number("collateral_amount", collateral_amount, lo=0, lo_open=True)
-    d0 = check_number("debt_usd", debt_usd, lo=0)
-    p0 = check_number("price", price, lo=0, lo_open=True)
-    sh = check_array("shocks", shocks, lo=0, hi=1, hi_open=True).reshape(-1)
-    lt = check_number("liquidation_threshold", liquidation_threshold, lo=0, hi=1, lo_open=True)
-    bonus = check_number("liquidation_bonus", liquidation_bonus, lo=0, hi=1, hi_open=True)
+    # numpy scalars, so that an overflow raises (the contract turns it into a ValueError)
+    # instead of a Python float silently becoming inf in a table that may hold a documented inf.
+    q0, d0, p0 = np.float64(collateral_amount), np.float64(debt_usd), np.float64(price)
+    sh = np.asarray(shocks, dtype=float).reshape(-1)
+    lt, bonus = np.float64(liquidation_threshold), np.float64(liquidation_bonus)
     rows = []
     for s in sh:
         p = p0 * (1.0 - s)

@@ -41,7 +41,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ._validate import as_output, check_array, check_int, check_number
+from ._validate import Finite, Int, Opt, Real, contract
 
 __all__ = [
     "annualized_yield_from_prices",
@@ -82,11 +82,23 @@ HORIZON_RWA_LTV = 0.75
 HORIZON_RWA_LIQUIDATION_THRESHOLD = 0.80
 HORIZON_RWA_LIQUIDATION_BONUS = 0.12
 
+#: Domains shared by several functions.
+_PRICE = Real(lo=0, lo_open=True, why="a token price in USD")
+_APY = Real(lo=-1, lo_open=True, scalar=True, why="an annual yield as a fraction; -1 would lose everything")
+_APY_PAID = Real(lo=0, scalar=True, why="an annual yield as a fraction")
+_DAYS = Real(lo=0, why="days elapsed")
+_TOKENS = Real(lo=0, scalar=True, why="a token balance")
+_USD = Real(lo=0, scalar=True, why="an amount in USD")
+_CAPACITY = Real(lo=0, lo_open=True, scalar=True, why="USD a day; with 0 the queue never clears")
+_INTERVAL = Int(lo=1, hi=36_500, why="days between distributions, at most 100 years")
+_SETTLEMENT = Int(lo=1, hi=3_650, why="a settlement lag in days, at most 10 years")
+
 
 # --------------------------------------------------------------------------
 # Prices and yields
 # --------------------------------------------------------------------------
 
+@contract(price_start=_PRICE, price_end=_PRICE, days=Real(lo=0, lo_open=True, why="the window in days"))
 def annualized_yield_from_prices(price_start, price_end, days):
     """APY implied by a token price moving from ``price_start`` to ``price_end``.
 
@@ -101,9 +113,9 @@ def annualized_yield_from_prices(price_start, price_end, days):
     Parameters
     ----------
     price_start, price_end : float or array of float
-        Token prices (NAV per token) in USD, > 0.
+        Token prices (NAV per token) in USD, each {domain:price_start}.
     days : float or array of float
-        Days between the two prices, > 0.
+        Days between the two prices, {domain:days}.
 
     Returns
     -------
@@ -113,7 +125,8 @@ def annualized_yield_from_prices(price_start, price_end, days):
     Raises
     ------
     ValueError
-        If a price or ``days`` is not positive.
+        If a price or ``days`` is not positive, or the APY overflows float64
+        (a huge price ratio over a few days).
 
     Examples
     --------
@@ -129,17 +142,17 @@ def annualized_yield_from_prices(price_start, price_end, days):
     gov.ethenafoundation.com topic 109, "Reserve Fund | Ondo Finance (OUSG)"
     (2024-08-12); docs.ondo.finance, USDY FAQ "Economics & Fees".
     """
-    p0 = check_array("price_start", price_start, lo=0, lo_open=True)
-    p1 = check_array("price_end", price_end, lo=0, lo_open=True)
-    d = check_array("days", days, lo=0, lo_open=True)
-    out = (p1 / p0) ** (DAYS_PER_YEAR / d) - 1.0
-    like = np.broadcast_arrays(np.asarray(price_start, float), np.asarray(price_end, float),
-                               np.asarray(days, float))[0]
-    return as_output(out, like)
+    return (price_end / price_start) ** (DAYS_PER_YEAR / days) - 1.0
 
 
+@contract(apy=Real(lo=-1, lo_open=True, why="an annual yield as a fraction; -1 would lose everything"))
 def daily_rate_from_apy(apy):
     """Daily compounding rate equivalent to ``apy``: ``(1 + apy)**(1/365) - 1``.
+
+    Parameters
+    ----------
+    apy : float or array of float
+        Annual percentage yield as a fraction, {domain:apy}.
 
     Examples
     --------
@@ -152,24 +165,30 @@ def daily_rate_from_apy(apy):
     ----------
     docs.ondo.finance, USDY FAQ "Economics & Fees".
     """
-    a = check_array("apy", apy, lo=-1, lo_open=True)
-    return as_output((1.0 + a) ** (1.0 / DAYS_PER_YEAR) - 1.0, apy)
+    return (1.0 + apy) ** (1.0 / DAYS_PER_YEAR) - 1.0
 
 
+@contract(net_assets_usd=Real(lo=0), tokens_outstanding=Real(lo=0, lo_open=True))
 def nav_per_token(net_assets_usd, tokens_outstanding):
     """Price of a NAV token: net assets over tokens outstanding (USD/token).
+
+    Parameters
+    ----------
+    net_assets_usd : float or array of float
+        Net assets of the fund, USD; {domain:net_assets_usd}.
+    tokens_outstanding : float or array of float
+        Tokens in circulation; {domain:tokens_outstanding}.
 
     Examples
     --------
     >>> round(nav_per_token(226_110_000, 2_150_000), 6)
     105.167442
     """
-    a = check_array("net_assets_usd", net_assets_usd, lo=0)
-    n = check_array("tokens_outstanding", tokens_outstanding, lo=0, lo_open=True)
-    like = np.broadcast_arrays(np.asarray(net_assets_usd, float), np.asarray(tokens_outstanding, float))[0]
-    return as_output(a / n, like)
+    return net_assets_usd / tokens_outstanding
 
 
+@contract(price_start=Real(lo=0, lo_open=True, scalar=True, why="a token price in USD"), apy=_APY, days=_DAYS,
+          decimals=Opt(Int(lo=0, hi=18)))
 def accruing_price(price_start, apy, days, decimals=None):
     """Price of a value-accruing token after ``days`` at a constant ``apy``.
 
@@ -179,45 +198,51 @@ def accruing_price(price_start, apy, days, decimals=None):
     Parameters
     ----------
     price_start : float
-        Price on day 0, USD per token (> 0).
+        Price on day 0, USD per token, {domain:price_start}.
     apy : float
-        Annual yield as a fraction (> -1).
+        Annual yield as a fraction, {domain:apy}.
     days : float or array of float
-        Days elapsed (>= 0).
+        Days elapsed, {domain:days}.
     decimals : int, optional
         Round the result like Ondo's stored prices (8); ``None`` keeps floats.
+        {domain:decimals}.
 
     Examples
     --------
     >>> accruing_price(100.0, 0.04, 2, decimals=8)
     100.02149311
     """
-    p0 = check_number("price_start", price_start, lo=0, lo_open=True)
-    a = check_number("apy", apy, lo=-1, lo_open=True)
-    t = check_array("days", days, lo=0)
-    out = p0 * (1.0 + a) ** (t / DAYS_PER_YEAR)
+    out = price_start * (1.0 + apy) ** (np.asarray(days) / DAYS_PER_YEAR)
     if decimals is not None:
-        out = np.round(out, check_int("decimals", decimals, lo=0, hi=18))
-    return as_output(out, days)
+        out = np.round(out, decimals)
+    return out
 
 
+@contract(tokens_start=_TOKENS, apy=_APY, days=_DAYS)
 def rebasing_balance(tokens_start, apy, days):
     """Balance of a rebasing $1 token after ``days`` at a constant ``apy``.
 
     The price stays at $1; the token count grows like the accruing price:
     ``N(t) = N0 * (1 + apy) ** (t / 365)`` (rOUSG, rUSDY).
 
+    Parameters
+    ----------
+    tokens_start : float
+        Tokens held on day 0 (= USD), {domain:tokens_start}.
+    apy : float
+        Annual yield as a fraction, {domain:apy}.
+    days : float or array of float
+        Days elapsed, {domain:days}.
+
     Examples
     --------
     >>> round(rebasing_balance(10_000, 0.05, 365), 6)
     10500.0
     """
-    n0 = check_number("tokens_start", tokens_start, lo=0)
-    a = check_number("apy", apy, lo=-1, lo_open=True)
-    t = check_array("days", days, lo=0)
-    return as_output(n0 * (1.0 + a) ** (t / DAYS_PER_YEAR), days)
+    return tokens_start * (1.0 + apy) ** (np.asarray(days) / DAYS_PER_YEAR)
 
 
+@contract(tokens_start=_TOKENS, apy=_APY_PAID, days=_DAYS, payout_interval_days=_INTERVAL)
 def distributed_balance(tokens_start, apy, days, payout_interval_days=BUIDL_PAYOUT_INTERVAL_DAYS):
     """Balance and unpaid accrual of a $1 token paying its yield in kind.
 
@@ -229,13 +254,13 @@ def distributed_balance(tokens_start, apy, days, payout_interval_days=BUIDL_PAYO
     Parameters
     ----------
     tokens_start : float
-        Tokens held on day 0 (= USD, the price is $1).
+        Tokens held on day 0 (= USD, the price is $1), {domain:tokens_start}.
     apy : float
-        Annual yield, a fraction (>= 0).
+        Annual yield, a fraction, {domain:apy}.
     days : int or array of int
-        Whole days elapsed (>= 0).
+        Whole days elapsed, {domain:days}.
     payout_interval_days : int, default 30
-        Days between distributions (>= 1).
+        Days between distributions, {domain:payout_interval_days}.
 
     Returns
     -------
@@ -248,19 +273,20 @@ def distributed_balance(tokens_start, apy, days, payout_interval_days=BUIDL_PAYO
     >>> round(bal, 2), round(acc, 2)
     (1003916.42, 1965.88)
     """
-    n0 = check_number("tokens_start", tokens_start, lo=0)
-    a = check_number("apy", apy, lo=0)
-    t = check_array("days", days, lo=0)
+    t = np.asarray(days)
     if np.any(t != np.floor(t)):
         raise ValueError(f"days must be whole numbers of days; got {days!r}")
-    k_int = check_int("payout_interval_days", payout_interval_days, lo=1)
-    d = (1.0 + a) ** (1.0 / DAYS_PER_YEAR) - 1.0
+    k_int = payout_interval_days
+    d = (1.0 + apy) ** (1.0 / DAYS_PER_YEAR) - 1.0
     payouts = np.floor(t / k_int)
-    balance = n0 * (1.0 + d * k_int) ** payouts
+    balance = tokens_start * (1.0 + d * k_int) ** payouts
     accrued = balance * d * (t - payouts * k_int)
-    return as_output(balance, days), as_output(accrued, days)
+    return balance, accrued
 
 
+@contract(amount_usd=_USD, apy=_APY_PAID, days=Int(lo=0, hi=36_500, why="one row per day, at most 100 years"),
+          price_start=Real(lo=0, lo_open=True, scalar=True, why="a token price in USD"),
+          payout_interval_days=_INTERVAL)
 def token_design_paths(amount_usd, apy, days, price_start=1.0,
                        payout_interval_days=BUIDL_PAYOUT_INTERVAL_DAYS) -> pd.DataFrame:
     """Token count, price and value of the three yield designs, day by day.
@@ -272,14 +298,15 @@ def token_design_paths(amount_usd, apy, days, price_start=1.0,
     Parameters
     ----------
     amount_usd : float
-        Amount invested, USD (>= 0).
+        Amount invested, USD, {domain:amount_usd}.
     apy : float
-        Annual yield of all three, a fraction (>= 0).
+        Annual yield of all three, a fraction, {domain:apy}.
     days : int
-        Last day shown (>= 0); one row per day 0..days.
+        Last day shown, {domain:days}; one row per day 0..days.
     price_start : float, default 1.0
-        Price of the accruing token on day 0.
+        Price of the accruing token on day 0, {domain:price_start}.
     payout_interval_days : int, default 30
+        Days between distributions of the third design, {domain:payout_interval_days}.
 
     Returns
     -------
@@ -294,10 +321,7 @@ def token_design_paths(amount_usd, apy, days, price_start=1.0,
     >>> last.value_usd.round(6).to_dict()
     {'accruing': 1050.0, 'rebasing': 1050.0, 'distributed': 1049.902139}
     """
-    amt = check_number("amount_usd", amount_usd, lo=0)
-    a = check_number("apy", apy, lo=0)
-    n = check_int("days", days, lo=0)
-    p0 = check_number("price_start", price_start, lo=0, lo_open=True)
+    amt, a, n, p0 = amount_usd, apy, days, price_start
     t = np.arange(n + 1, dtype=float)
     price = accruing_price(p0, a, t)
     acc_tokens = np.full_like(t, amt / p0)
@@ -320,6 +344,8 @@ def token_design_paths(amount_usd, apy, days, price_start=1.0,
 # Liquidity mismatch: a run on a redemption queue
 # --------------------------------------------------------------------------
 
+@contract(withdrawal_usd=Real(lo=0), liquid_buffer_usd=_USD, daily_redemption_usd=_CAPACITY,
+          settlement_days=_SETTLEMENT)
 def days_to_exit(withdrawal_usd, liquid_buffer_usd, daily_redemption_usd, settlement_days=1):
     """Days until the last dollar of a one-off withdrawal is paid.
 
@@ -335,13 +361,13 @@ def days_to_exit(withdrawal_usd, liquid_buffer_usd, daily_redemption_usd, settle
     Parameters
     ----------
     withdrawal_usd : float or array of float
-        Redemptions requested on day 0, USD (>= 0).
+        Redemptions requested on day 0, USD, {domain:withdrawal_usd}.
     liquid_buffer_usd : float
-        Cash payable the same day, USD (>= 0).
+        Cash payable the same day, USD, {domain:liquid_buffer_usd}.
     daily_redemption_usd : float
-        Off-chain redemption capacity per day, USD (> 0).
+        Off-chain redemption capacity per day, USD, {domain:daily_redemption_usd}.
     settlement_days : int, default 1
-        Settlement lag of those redemptions, days (>= 1).
+        Settlement lag of those redemptions, days, {domain:settlement_days}.
 
     Returns
     -------
@@ -355,19 +381,18 @@ def days_to_exit(withdrawal_usd, liquid_buffer_usd, daily_redemption_usd, settle
     >>> days_to_exit(8e6, 10e6, 5e6)
     0.0
     """
-    w = check_array("withdrawal_usd", withdrawal_usd, lo=0)
-    b = check_number("liquid_buffer_usd", liquid_buffer_usd, lo=0)
-    c = check_number("daily_redemption_usd", daily_redemption_usd, lo=0, lo_open=True)
-    lag = check_int("settlement_days", settlement_days, lo=1)
+    w, b, c, lag = np.asarray(withdrawal_usd), liquid_buffer_usd, daily_redemption_usd, settlement_days
     short = np.maximum(w - b, 0.0)
     # Shortfalls below one part in 1e9 of the withdrawal count as paid (as in
     # redemption_queue); the 1e-9 inside ceil keeps 40e6 / 5e6 at 8 batches.
     short = np.where(short <= 1e-9 * np.maximum(1.0, w), 0.0, short)
     batches = np.maximum(1.0, np.ceil(short / c - 1e-9))
     out = np.where(short > 0, batches - 1 + lag, 0.0)
-    return as_output(out.astype(float), withdrawal_usd)
+    return out.astype(float)
 
 
+@contract(demand_usd=Real(lo=0), liquid_buffer_usd=_USD, daily_redemption_usd=_CAPACITY,
+          settlement_days=_SETTLEMENT, max_days=Int(lo=1, hi=36_500, why="a safety stop, at most 100 years"))
 def redemption_queue(demand_usd, liquid_buffer_usd, daily_redemption_usd, settlement_days=1,
                      max_days=3650) -> pd.DataFrame:
     """Day-by-day run on a tokenised fund with a first-come redemption queue.
@@ -383,15 +408,15 @@ def redemption_queue(demand_usd, liquid_buffer_usd, daily_redemption_usd, settle
     ----------
     demand_usd : float or sequence of float
         Redemptions requested: a number (all on day 0) or one amount per
-        day, USD (>= 0).
+        day, USD, {domain:demand_usd}.
     liquid_buffer_usd : float
-        Cash available at once on day 0, USD (>= 0).
+        Cash available at once on day 0, USD, {domain:liquid_buffer_usd}.
     daily_redemption_usd : float
-        Off-chain redemption capacity per day, USD (> 0).
+        Off-chain redemption capacity per day, USD, {domain:daily_redemption_usd}.
     settlement_days : int, default 1
-        Days until a redemption of underlying assets turns into cash (>= 1).
+        Days until a redemption of underlying assets turns into cash, {domain:settlement_days}.
     max_days : int, default 3650
-        Safety stop; raises if the queue is not cleared by then.
+        Safety stop, {domain:max_days}; raises if the queue is not cleared by then.
 
     Returns
     -------
@@ -406,11 +431,8 @@ def redemption_queue(demand_usd, liquid_buffer_usd, daily_redemption_usd, settle
     >>> int(q.day.iloc[-1]), float(q.queue_usd.iloc[-1])
     (8, 0.0)
     """
-    demand = check_array("demand_usd", demand_usd, lo=0).reshape(-1)
-    buffer_ = check_number("liquid_buffer_usd", liquid_buffer_usd, lo=0)
-    cap = check_number("daily_redemption_usd", daily_redemption_usd, lo=0, lo_open=True)
-    lag = check_int("settlement_days", settlement_days, lo=1)
-    horizon = check_int("max_days", max_days, lo=1)
+    demand = np.asarray(demand_usd, dtype=float).reshape(-1)
+    buffer_, cap, lag, horizon = liquid_buffer_usd, daily_redemption_usd, settlement_days, max_days
     arriving: dict[int, float] = {}
     queue = 0.0
     pending = 0.0
@@ -442,8 +464,9 @@ def redemption_queue(demand_usd, liquid_buffer_usd, daily_redemption_usd, settle
         day += 1
         if day > horizon:
             raise ValueError(
-                f"max_days: the queue is not cleared within {horizon} days; raise daily_redemption_usd "
-                f"or max_days"
+                f"max_days: the queue is not cleared within {horizon} days (demand_usd totals {total:,.6g}, "
+                f"liquid_buffer_usd={liquid_buffer_usd:,.6g}, daily_redemption_usd={cap:,.6g}, "
+                f"settlement_days={lag}); raise daily_redemption_usd or max_days"
             )
     return pd.DataFrame(rows, columns=["day", "requested_usd", "paid_usd", "cumulative_paid_usd",
                                        "queue_usd", "in_settlement_usd", "buffer_usd"])
@@ -453,6 +476,10 @@ def redemption_queue(demand_usd, liquid_buffer_usd, daily_redemption_usd, settle
 # RWA as collateral
 # --------------------------------------------------------------------------
 
+@contract(health_factor=Real(lo=0, lo_open=True, scalar=True, why="HF = collateral x LT / debt"),
+          collateral_yield=Real(lo=-1, lo_open=True, scalar=True, why="an annual yield as a fraction"),
+          borrow_rate=Real(lo=-1, lo_open=True, scalar=True, why="an annual rate as a fraction"),
+          returns=Finite(allow_inf=True))
 def years_until_liquidation(health_factor, collateral_yield, borrow_rate):
     """Years until interest drags a loan against a yield token to HF = 1.
 
@@ -467,15 +494,18 @@ def years_until_liquidation(health_factor, collateral_yield, borrow_rate):
     Parameters
     ----------
     health_factor : float
-        Health factor today (> 0). At or below 1 the answer is 0.
+        Health factor today, {domain:health_factor}. At or below 1 the answer is 0.
     collateral_yield : float
-        Yield of the collateral, a fraction (> -1).
+        Yield of the collateral, a fraction, {domain:collateral_yield}.
     borrow_rate : float
-        Borrow APY of the debt, a fraction (> -1).
+        Borrow APY of the debt, a fraction, {domain:borrow_rate}.
 
     Returns
     -------
     float
+        Years, >= 0; ``inf`` (documented, not an error) when
+        ``borrow_rate <= collateral_yield`` and HF > 1: interest alone never
+        liquidates the position.
 
     Examples
     --------
@@ -493,11 +523,9 @@ def years_until_liquidation(health_factor, collateral_yield, borrow_rate):
     Horizon's RWA collateral parameters: aave/aave-v3-horizon,
     ``src/deployments/inputs/HorizonPhaseOneListing.sol``.
     """
-    hf = check_number("health_factor", health_factor, lo=0, lo_open=True)
-    y = check_number("collateral_yield", collateral_yield, lo=-1, lo_open=True)
-    r = check_number("borrow_rate", borrow_rate, lo=-1, lo_open=True)
+    hf, y, r = health_factor, collateral_yield, borrow_rate
     if hf <= 1.0:
         return 0.0
     if r <= y:
         return math.inf
-    return math.log(hf) / math.log((1.0 + r) / (1.0 + y))
+    return math.log(hf) / (math.log1p(r) - math.log1p(y))   # = log((1 + r) / (1 + y)), without overflow

@@ -43,7 +43,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from ._validate import as_output, check_array, check_bool, check_choice, check_int, check_number
+from ._validate import (Bool, Choice, Domain, Instance, Int, Opt, Real, Str, check_number, check_size, check_str,
+                        contract)
 
 __all__ = [
     "looped_deposits",
@@ -68,6 +69,43 @@ __all__ = [
 ]
 
 _LTV_WHY = "at LTV 1 every borrowed dollar can be re-supplied in full and the loop never converges"
+_F_WHY = "at f = 1 every dollar is re-deposited forever and the total diverges"
+
+#: Domains shared by several functions.
+_EQUITY = Real(lo=0, why="capital in USD")
+_LTV = Real(lo=0, hi=1, hi_open=True, why=_LTV_WHY)
+_USD = Real(lo=0, scalar=True, why="an amount in USD")
+_FRACTION = Real(lo=0, hi=1, scalar=True, why="a share of a reserve's moving capital")
+_BORROW_LTV = Real(lo=0, hi=1, hi_open=True, scalar=True,
+                   why="the loan-to-value of a borrow; at 1 the loop never converges")
+_MAX_UTILISATION = Opt(Real(lo=0, lo_open=True, hi=1, scalar=True,
+                            why="the largest share of a reserve that may be lent out"))
+
+
+class _ReserveKey(Domain):
+    """A reserve key ``"protocol:asset"`` (:attr:`Reserve.key`); ``example`` differs per parameter."""
+
+    type_text = "str"
+
+    def __init__(self, example: str):
+        self._example = example
+
+    def check(self, name, value):
+        check_str(name, value, max_len=401)
+        protocol, sep, asset = value.partition(":")
+        if not sep or not protocol.strip() or not asset.strip() or ":" in asset:
+            raise ValueError(f'{name} must be a reserve key "protocol:asset" (see Reserve.key); got {value!r}')
+        return value
+
+    def describe(self):
+        return 'a reserve key "protocol:asset" (see Reserve.key)'
+
+    def example(self):
+        return self._example
+
+
+class _GraphOverflow(ValueError):
+    """The graph's capital does not fit in float64 (raised by :class:`CapitalFlowGraph`)."""
 
 #: Kinds of protocol node the graph model distinguishes. DefiLlama leaves
 #: liquid staking out of chain TVL by default (FAQ, DefiLlama/docs, read 2025).
@@ -87,6 +125,7 @@ TVL_BUCKETS = ("borrowed", "staking", "pool2", "vesting", "offers")
 # One lending loop
 # --------------------------------------------------------------------------
 
+@contract(equity=_EQUITY, ltv=_LTV)
 def looped_deposits(equity, ltv):
     """Supplied and borrowed amounts of a loop run to its limit.
 
@@ -98,9 +137,9 @@ def looped_deposits(equity, ltv):
     Parameters
     ----------
     equity : float or array of float
-        Independent capital put in, in USD (>= 0).
+        Independent capital put in, in USD; {domain:equity}.
     ltv : float or array of float
-        Loan-to-value used on each round, a fraction in [0, 1).
+        Loan-to-value used on each round, a fraction {domain:ltv}.
 
     Returns
     -------
@@ -124,14 +163,11 @@ def looped_deposits(equity, ltv):
     one Aave v3 allows while ``borrow <= LTV * collateral``
     (aave-dao/aave-v3-origin, ``GenericLogic.calculateAvailableBorrows``).
     """
-    e = check_array("equity", equity, lo=0)
-    ltv_arr = check_array("ltv", ltv, lo=0, hi=1, hi_open=True, why=_LTV_WHY)
-    supplied = e / (1.0 - ltv_arr)
-    borrowed = supplied * ltv_arr
-    like = np.broadcast_arrays(np.asarray(equity, dtype=float), np.asarray(ltv, dtype=float))[0]
-    return as_output(supplied, like), as_output(borrowed, like)
+    supplied = equity / (1.0 - ltv)
+    return supplied, supplied * ltv
 
 
+@contract(equity=_EQUITY, ltv=_LTV, loops=Int(lo=0, hi=10_000, why="rounds of borrow and re-supply"))
 def looped_deposits_after(equity, ltv, loops):
     """Supplied and borrowed amounts after a finite number of loops.
 
@@ -143,11 +179,13 @@ def looped_deposits_after(equity, ltv, loops):
     Parameters
     ----------
     equity : float or array of float
-        Independent capital, in USD (>= 0).
+        Independent capital, in USD; {domain:equity}.
     ltv : float or array of float
-        Loan-to-value used on each round, in [0, 1).
+        Loan-to-value used on each round, {domain:ltv}.
     loops : int
-        Number of borrow-and-resupply rounds (>= 0). ``0`` is a plain deposit.
+        Number of borrow-and-resupply rounds, {domain:loops}. ``0`` is a plain
+        deposit. The powers ``LTV**k`` are held at once: ``size(ltv) * (loops + 1)``
+        must stay within :data:`defi_helpers._validate.MAX_ELEMENTS`.
 
     Returns
     -------
@@ -162,17 +200,14 @@ def looped_deposits_after(equity, ltv, loops):
     >>> round(s, 6), round(b, 6)
     (295.2, 195.2)
     """
-    e = check_array("equity", equity, lo=0)
-    ltv_arr = check_array("ltv", ltv, lo=0, hi=1, hi_open=True, why=_LTV_WHY)
-    n = check_int("loops", loops, lo=0)
+    check_size(loops=loops + 1, ltv=int(np.size(ltv)))
     # sum_{k=0..n} L^k written as a sum so LTV = 0 needs no special case.
-    powers = ltv_arr[..., None] ** np.arange(n + 1)
-    supplied = e * powers.sum(axis=-1)
-    borrowed = supplied - e
-    like = np.broadcast_arrays(np.asarray(equity, dtype=float), np.asarray(ltv, dtype=float))[0]
-    return as_output(supplied, like), as_output(borrowed, like)
+    powers = np.asarray(ltv)[..., None] ** np.arange(loops + 1)
+    supplied = equity * powers.sum(axis=-1)
+    return supplied, supplied - equity
 
 
+@contract(redeposit_fraction=Real(lo=0, hi=1, hi_open=True, why=_F_WHY))
 def tvl_multiplier(redeposit_fraction):
     """Counted value per dollar of independent capital: ``1 / (1 - f)``.
 
@@ -183,7 +218,7 @@ def tvl_multiplier(redeposit_fraction):
     Parameters
     ----------
     redeposit_fraction : float or array of float
-        ``f``, a fraction in [0, 1).
+        ``f``, a fraction {domain:redeposit_fraction}.
 
     Returns
     -------
@@ -202,15 +237,21 @@ def tvl_multiplier(redeposit_fraction):
     >>> tvl_multiplier([0.0, 0.8])
     array([1., 5.])
     """
-    f = check_array("redeposit_fraction", redeposit_fraction, lo=0, hi=1, hi_open=True,
-                    why="at f = 1 every dollar is re-deposited forever and the total diverges")
-    return as_output(1.0 / (1.0 - f), redeposit_fraction)
+    return 1.0 / (1.0 - redeposit_fraction)
 
 
+@contract(tvl_usd=Real(lo=0), redeposit_fraction=Real(lo=0, hi=1, hi_open=True, why=_F_WHY))
 def independent_capital(tvl_usd, redeposit_fraction):
     """Independent capital behind a counted TVL, given the re-deposit fraction.
 
     ``E = TVL * (1 - f)``: the inverse of :func:`tvl_multiplier`.
+
+    Parameters
+    ----------
+    tvl_usd : float or array of float
+        Counted TVL, in USD; {domain:tvl_usd}.
+    redeposit_fraction : float or array of float
+        ``f``, {domain:redeposit_fraction}.
 
     Examples
     --------
@@ -220,28 +261,40 @@ def independent_capital(tvl_usd, redeposit_fraction):
     >>> round(independent_capital(10e9, 0.55) / 1e9, 6)
     4.5
     """
-    tvl = check_array("tvl_usd", tvl_usd, lo=0)
-    f = check_array("redeposit_fraction", redeposit_fraction, lo=0, hi=1, hi_open=True)
-    like = np.broadcast_arrays(np.asarray(tvl_usd, dtype=float), np.asarray(redeposit_fraction, dtype=float))[0]
-    return as_output(tvl * (1.0 - f), like)
+    return tvl_usd * (1.0 - redeposit_fraction)
 
 
+@contract(tvl_usd=Real(lo=0, lo_open=True, scalar=True), independent_usd=Real(lo=0, lo_open=True, scalar=True))
 def implied_redeposit_fraction(tvl_usd, independent_usd):
     """The re-deposit fraction that turns ``independent_usd`` into ``tvl_usd``.
 
     ``f = 1 - E / TVL``.
+
+    Parameters
+    ----------
+    tvl_usd : float
+        Counted TVL, in USD; {domain:tvl_usd}.
+    independent_usd : float
+        Independent capital behind it, in USD; {domain:independent_usd} and at
+        most ``tvl_usd``.
+
+    Raises
+    ------
+    ValueError
+        If ``independent_usd > tvl_usd``.
 
     Examples
     --------
     >>> implied_redeposit_fraction(10e9, 4e9)
     0.6
     """
-    tvl = check_number("tvl_usd", tvl_usd, lo=0, lo_open=True)
-    ind = check_number("independent_usd", independent_usd, lo=0, lo_open=True, hi=tvl,
-                       why="independent capital cannot exceed the TVL that counts it")
-    return 1.0 - ind / tvl
+    if independent_usd > tvl_usd:
+        raise ValueError(f"independent_usd must be <= tvl_usd (independent capital cannot exceed the TVL that "
+                         f"counts it); got independent_usd={independent_usd:g}, tvl_usd={tvl_usd:g}")
+    return 1.0 - independent_usd / tvl_usd
 
 
+@contract(supplied=Real(lo=0), borrowed=Real(lo=0), include_borrowed=Bool())
 def defillama_tvl(supplied, borrowed, include_borrowed=False):
     """TVL of a lending market the way DefiLlama reports it.
 
@@ -253,11 +306,11 @@ def defillama_tvl(supplied, borrowed, include_borrowed=False):
     Parameters
     ----------
     supplied : float or array of float
-        Total supplied, in USD (>= 0).
+        Total supplied, in USD; {domain:supplied}.
     borrowed : float or array of float
-        Total borrowed, in USD, in [0, supplied].
+        Total borrowed, in USD; {domain:borrowed} and at most ``supplied``.
     include_borrowed : bool, default False
-        Add the ``borrowed`` bucket (the "borrows" toggle).
+        Add the ``borrowed`` bucket (the "borrows" toggle); {domain:include_borrowed}.
 
     Returns
     -------
@@ -277,22 +330,24 @@ def defillama_tvl(supplied, borrowed, include_borrowed=False):
     variable + stable debt); DefiLlama/docs,
     ``list-your-project/what-to-include-as-tvl.md`` ("Borrows" bucket).
     """
-    s = check_array("supplied", supplied, lo=0)
-    b = check_array("borrowed", borrowed, lo=0)
+    s, b = supplied, borrowed
     if np.any(b > s + 1e-9 * np.maximum(1.0, s)):
         raise ValueError(
             f"borrowed must be <= supplied (a market cannot lend more than was supplied); "
             f"got borrowed={borrowed!r}, supplied={supplied!r}"
         )
-    check_bool("include_borrowed", include_borrowed)
     out = s if include_borrowed else s - b
-    like = np.broadcast_arrays(np.asarray(supplied, dtype=float), np.asarray(borrowed, dtype=float))[0]
-    return as_output(out + 0.0 * b, like)
+    return out + 0.0 * b
 
 
+@contract(independent_capital=_USD, supplied=_USD, borrowed=_USD, defillama_default=_USD,
+          defillama_with_borrows=_USD, deposits_plus_borrows=_USD)
 @dataclass(frozen=True)
 class LoopTVL:
-    """What each way of counting reports for one looped position (USD)."""
+    """What each way of counting reports for one looped position (USD).
+
+    Every field is a finite amount in USD, >= 0 (checked on construction).
+    """
 
     independent_capital: float
     """Equity actually put in from outside."""
@@ -310,7 +365,13 @@ class LoopTVL:
     @property
     def multiplier(self) -> float:
         """Supplied per dollar of independent capital, ``1 / (1 - LTV)``."""
-        return self.supplied / self.independent_capital if self.independent_capital else 1.0
+        if not self.independent_capital:
+            return 1.0
+        m = self.supplied / self.independent_capital
+        if not np.isfinite(m):
+            raise ValueError(f"multiplier: supplied / independent_capital is not a finite number; got "
+                             f"supplied={self.supplied:g}, independent_capital={self.independent_capital:g}")
+        return m
 
     def as_series(self) -> pd.Series:
         """The figures as a labelled Series (index: measure, values: USD)."""
@@ -326,8 +387,14 @@ class LoopTVL:
         )
 
 
+@contract(equity=Real(lo=0, scalar=True, why="capital in USD"),
+          ltv=Real(lo=0, hi=1, hi_open=True, scalar=True, why=_LTV_WHY))
 def loop_tvl_breakdown(equity, ltv) -> LoopTVL:
     """Every TVL figure of one loop at its limit (:func:`looped_deposits`).
+
+    Parameters
+    ----------
+    {domains}
 
     Examples
     --------
@@ -338,10 +405,9 @@ def loop_tvl_breakdown(equity, ltv) -> LoopTVL:
     >>> round(r.multiplier, 9)
     5.0
     """
-    e = check_number("equity", equity, lo=0)
-    supplied, borrowed = looped_deposits(e, check_number("ltv", ltv))
+    supplied, borrowed = looped_deposits(equity, ltv)
     return LoopTVL(
-        independent_capital=e,
+        independent_capital=equity,
         supplied=supplied,
         borrowed=borrowed,
         defillama_default=defillama_tvl(supplied, borrowed),
@@ -350,6 +416,9 @@ def loop_tvl_breakdown(equity, ltv) -> LoopTVL:
     )
 
 
+@contract(current_chain_tvls=Instance(Mapping, example=lambda: {"Ethereum": 100.0, "Ethereum-borrowed": 30.0},
+                                      text="mapping of str to float"),
+          include=Instance((str, list, tuple, set, frozenset), example=(), text="str or iterable of str"))
 def sum_chain_tvls(current_chain_tvls: Mapping[str, float], include=()) -> float:
     """Headline TVL from DefiLlama's ``currentChainTvls``, with toggles.
 
@@ -362,9 +431,9 @@ def sum_chain_tvls(current_chain_tvls: Mapping[str, float], include=()) -> float
     Parameters
     ----------
     current_chain_tvls : mapping of str to float
-        As returned by the API (USD values >= 0).
-    include : iterable of str
-        Buckets to add, from :data:`TVL_BUCKETS`.
+        As returned by the API: {domain:current_chain_tvls}, keys str, USD values >= 0.
+    include : str or iterable of str
+        Buckets to add, from :data:`TVL_BUCKETS`: {domain:include}.
 
     Returns
     -------
@@ -382,17 +451,17 @@ def sum_chain_tvls(current_chain_tvls: Mapping[str, float], include=()) -> float
     DefiLlama/api-docs ``defillama-openapi-free.json`` (``/protocol/{protocol}``);
     data-sources reference sheet section 1.1 (suffixed keys).
     """
-    if not isinstance(current_chain_tvls, Mapping):
-        raise ValueError(f"current_chain_tvls must be a mapping of key -> USD; got {current_chain_tvls!r}")
     wanted = [include] if isinstance(include, str) else list(include)
     for b in wanted:
-        if b not in TVL_BUCKETS:
+        if not isinstance(b, str) or b not in TVL_BUCKETS:
             raise ValueError(f"include must name buckets from {TVL_BUCKETS}; got {b!r}")
     bucket_names = set(TVL_BUCKETS) | {"doublecounted", "liquidstaking", "dcAndLsOverlap", "treasury"}
     plain = 0.0
     per_chain: dict[str, float] = {b: 0.0 for b in TVL_BUCKETS}
     total: dict[str, float | None] = {b: None for b in TVL_BUCKETS}
     for key, value in current_chain_tvls.items():
+        if not isinstance(key, str):
+            raise ValueError(f"current_chain_tvls must have str keys (chain or bucket names); got {key!r}")
         v = check_number(f"current_chain_tvls[{key!r}]", value, lo=0)
         if key in bucket_names:
             if key in total:
@@ -416,6 +485,7 @@ def sum_chain_tvls(current_chain_tvls: Mapping[str, float], include=()) -> float
 # Capital-flow graph
 # --------------------------------------------------------------------------
 
+@contract(name=Str(), kind=Choice(PROTOCOL_KINDS), doublecounted=Bool())
 @dataclass(frozen=True)
 class Protocol:
     """A protocol of the capital-flow graph.
@@ -423,15 +493,15 @@ class Protocol:
     Attributes
     ----------
     name : str
-        A unique label.
+        A unique label: {domain:name}, without ``':'``.
     kind : str
-        One of :data:`PROTOCOL_KINDS`. ``"liquid_staking"`` is left out of
+        {domain:kind} (:data:`PROTOCOL_KINDS`). ``"liquid_staking"`` is left out of
         DefiLlama's default chain TVL; only ``"lending"`` protocols lend
         (``borrow`` flows draw on their reserves).
     doublecounted : bool
         DefiLlama's adapter flag for protocols whose deposits are other
         protocols' receipt tokens (yield aggregators, vaults); excluded by
-        default since 2022-08-04.
+        default since 2022-08-04. {domain:doublecounted}.
     """
 
     name: str
@@ -439,12 +509,11 @@ class Protocol:
     doublecounted: bool = False
 
     def __post_init__(self):
-        if not isinstance(self.name, str) or not self.name or ":" in self.name:
+        if ":" in self.name:
             raise ValueError(f"name must be a non-empty string without ':'; got {self.name!r}")
-        check_choice("kind", self.kind, PROTOCOL_KINDS)
-        check_bool("doublecounted", self.doublecounted)
 
 
+@contract(protocol=Str(), asset=Str(), external_usd=_USD, lenders_usd=_USD)
 @dataclass(frozen=True)
 class Reserve:
     """One asset held by one protocol: a node of the graph, keyed ``"protocol:asset"``.
@@ -457,15 +526,15 @@ class Reserve:
     Attributes
     ----------
     protocol : str
-        Name of a :class:`Protocol` of the graph.
+        Name of a :class:`Protocol` of the graph: {domain:protocol}, without ``':'``.
     asset : str
-        The token held (``"USDC"``, ``"stETH"``, ``"PT-sUSDe"``).
+        The token held (``"USDC"``, ``"stETH"``, ``"PT-sUSDe"``): {domain:asset}, without ``':'``.
     external_usd : float
         Capital from outside DeFi that follows the route: its receipt tokens
-        and its collateral take part in the graph's flows (>= 0).
+        and its collateral take part in the graph's flows; {domain:external_usd}.
     lenders_usd : float
         Capital from outside DeFi that is only supplied and lent out -- the
-        lenders of a lending reserve. It never moves on (>= 0).
+        lenders of a lending reserve. It never moves on; {domain:lenders_usd}.
     """
 
     protocol: str
@@ -476,10 +545,8 @@ class Reserve:
     def __post_init__(self):
         for name in ("protocol", "asset"):
             v = getattr(self, name)
-            if not isinstance(v, str) or not v or ":" in v:
+            if ":" in v:
                 raise ValueError(f"{name} must be a non-empty string without ':'; got {v!r}")
-        object.__setattr__(self, "external_usd", check_number("external_usd", self.external_usd, lo=0))
-        object.__setattr__(self, "lenders_usd", check_number("lenders_usd", self.lenders_usd, lo=0))
 
     @property
     def key(self) -> str:
@@ -487,6 +554,8 @@ class Reserve:
         return f"{self.protocol}:{self.asset}"
 
 
+@contract(source=_ReserveKey("p:a"), target=_ReserveKey("p:b"), fraction=_FRACTION, kind=Choice(FLOW_KINDS),
+          asset=Opt(Str()))
 @dataclass(frozen=True)
 class Flow:
     """An edge: a fraction of the capital moving through ``source`` goes on to ``target``.
@@ -494,19 +563,19 @@ class Flow:
     Attributes
     ----------
     source, target : str
-        Reserve keys (``"protocol:asset"``).
+        Reserve keys: {domain:source}.
     fraction : float
         Share of the source's *moving* capital (its ``external_usd`` plus
-        every inflow; never its lenders), in [0, 1].
+        every inflow; never its lenders), {domain:fraction}.
     kind : str
-        ``"receipt"``: that share of the source's receipt tokens (stETH, an
+        {domain:kind}. ``"receipt"``: that share of the source's receipt tokens (stETH, an
         aToken, a PT) is deposited in ``target``; the underlying stays at the
         source. ``"borrow"``: the source is collateral in a lending market
         and ``fraction`` is the loan-to-value used; the loan is drawn from the
         reserve of ``asset`` in the *same* market (``"market:asset"``) and the
         cash, possibly swapped on the way, is deposited in ``target``.
     asset : str or None
-        The asset borrowed (``borrow`` flows only).
+        The asset borrowed (``borrow`` flows only): {domain:asset}.
     """
 
     source: str
@@ -516,10 +585,8 @@ class Flow:
     asset: str | None = None
 
     def __post_init__(self):
-        object.__setattr__(self, "fraction", check_number("fraction", self.fraction, lo=0, hi=1))
-        check_choice("kind", self.kind, FLOW_KINDS)
         if self.kind == "borrow":
-            if not isinstance(self.asset, str) or not self.asset:
+            if self.asset is None or ":" in self.asset:
                 raise ValueError(f"asset must name the borrowed token of a 'borrow' flow; got {self.asset!r}")
         elif self.asset is not None:
             raise ValueError(f"asset is only for 'borrow' flows; got asset={self.asset!r} on a receipt flow")
@@ -537,6 +604,12 @@ class Flow:
         return f"{self.source.split(':', 1)[0]}:{self.asset}"
 
 
+@contract(protocols=Instance((tuple, list), example=lambda: (Protocol("aave", "lending"),),
+                             text="tuple of Protocol"),
+          reserves=Instance((tuple, list), example=lambda: (Reserve("aave", "USDC", external_usd=100.0),),
+                            text="tuple of Reserve"),
+          flows=Instance((tuple, list), example=(), text="tuple of Flow"),
+          max_utilisation=_MAX_UTILISATION)
 @dataclass(frozen=True)
 class CapitalFlowGraph:
     """Reserves of several protocols and the flows of capital between them.
@@ -570,10 +643,13 @@ class CapitalFlowGraph:
     Parameters
     ----------
     protocols : tuple of Protocol
+        {domain:protocols} (or a list); names unique.
     reserves : tuple of Reserve
+        {domain:reserves} (or a list); keys unique, protocols among ``protocols``.
     flows : tuple of Flow
+        {domain:flows} (or a list); ends among the reserves' keys.
     max_utilisation : float or None, default 1.0
-        In (0, 1]: lenders are added to any reserve borrowed from beyond this
+        {domain:max_utilisation}. A number: lenders are added to any reserve borrowed from beyond this
         utilisation. ``None``: lenders are only those given, and a borrow
         larger than its reserve's supply raises ``ValueError``.
 
@@ -618,9 +694,6 @@ class CapitalFlowGraph:
         for fl in flows:
             if not isinstance(fl, Flow):
                 raise ValueError(f"flows must hold Flow objects; got {fl!r}")
-        if self.max_utilisation is not None:
-            object.__setattr__(self, "max_utilisation", check_number(
-                "max_utilisation", self.max_utilisation, lo=0, lo_open=True, hi=1))
         kinds = {p.name: p.kind for p in protocols}
         _unique("protocols", [p.name for p in protocols])
         keys = [r.key for r in reserves]
@@ -661,12 +734,17 @@ class CapitalFlowGraph:
         if rho >= 1.0 - 1e-12:
             raise ValueError(f"fraction: a cycle of flows has gain {rho:.6g}; it must be < 1, or each dollar "
                              f"would be counted infinitely often")
-        moving = np.linalg.solve(np.eye(n) - F.T, np.array([r.external_usd for r in reserves]))
-        borrowed = D.T @ moving
-        lenders = np.array([r.lenders_usd for r in reserves])
-        if self.max_utilisation is not None:
-            lenders = lenders + np.maximum(0.0, borrowed / self.max_utilisation - moving - lenders)
-        supplied = moving + lenders
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            moving = np.linalg.solve(np.eye(n) - F.T, np.array([r.external_usd for r in reserves]))
+            borrowed = D.T @ moving
+            lenders = np.array([r.lenders_usd for r in reserves])
+            if self.max_utilisation is not None:
+                lenders = lenders + np.maximum(0.0, borrowed / self.max_utilisation - moving - lenders)
+            supplied = moving + lenders
+            total = supplied.sum() + borrowed.sum()
+        if not (np.isfinite(total) and np.isfinite(supplied).all() and np.isfinite(borrowed).all()):
+            raise _GraphOverflow("external_usd, lenders_usd and max_utilisation: the capital moving through the "
+                                 "graph does not fit in float64; use amounts nearer real-world sizes")
         short = borrowed > supplied * (1 + 1e-9) + 1e-9
         if short.any():
             k = keys[int(np.argmax(short))]
@@ -705,10 +783,14 @@ class CapitalFlowGraph:
         """What is borrowed from each reserve (USD)."""
         return self._borrowed.copy()
 
+    @contract(include_liquid_staking=Bool(), include_doublecounted=Bool())
     def counted(self, include_liquid_staking=False, include_doublecounted=False) -> np.ndarray:
-        """Boolean mask of the reserves a DefiLlama-style total includes."""
-        check_bool("include_liquid_staking", include_liquid_staking)
-        check_bool("include_doublecounted", include_doublecounted)
+        """Boolean mask of the reserves a DefiLlama-style total includes.
+
+        Parameters
+        ----------
+        {domains}
+        """
         by_name = {p.name: p for p in self.protocols}
         return np.array([
             (include_liquid_staking or by_name[r.protocol].kind != "liquid_staking")
@@ -725,6 +807,7 @@ class CapitalFlowGraph:
         """Every reserve's supplied amount added up (USD)."""
         return float(self.supplied().sum())
 
+    @contract(include_borrowed=Bool(), include_liquid_staking=Bool(), include_doublecounted=Bool())
     def defillama_tvl(self, include_borrowed=False, include_liquid_staking=False,
                       include_doublecounted=False) -> float:
         """DefiLlama-style TVL with its toggles (USD).
@@ -732,6 +815,10 @@ class CapitalFlowGraph:
         Default: each counted reserve's supplied minus borrowed; liquid
         staking and ``doublecounted`` protocols excluded; the ``borrowed``
         bucket off.
+
+        Parameters
+        ----------
+        {domains}
         """
         return float(self.breakdown(include_borrowed, include_liquid_staking,
                                     include_doublecounted)["defillama_usd"].sum())
@@ -743,6 +830,7 @@ class CapitalFlowGraph:
             raise ValueError("independent capital is 0: give some reserve external_usd > 0")
         return self.naive_tvl() / ind
 
+    @contract(include_borrowed=Bool(), include_liquid_staking=Bool(), include_doublecounted=Bool())
     def breakdown(self, include_borrowed=False, include_liquid_staking=False,
                   include_doublecounted=False) -> pd.DataFrame:
         """One row per reserve.
@@ -750,8 +838,11 @@ class CapitalFlowGraph:
         Columns: ``reserve`` (key), ``protocol``, ``asset``, ``kind``,
         ``external_usd``, ``lenders_usd``, ``supplied_usd``, ``borrowed_usd``,
         ``counted`` (bool) and ``defillama_usd``.
+
+        Parameters
+        ----------
+        {domains}
         """
-        check_bool("include_borrowed", include_borrowed)
         mask = self.counted(include_liquid_staking, include_doublecounted)
         supplied, borrowed = self.supplied(), self.borrowed()
         own = supplied - borrowed + (borrowed if include_borrowed else 0.0)
@@ -772,6 +863,8 @@ class CapitalFlowGraph:
     def summary(self) -> pd.Series:
         """The three headline totals and two ratios, as a Series."""
         ind = self.independent_capital()
+        if ind == 0:
+            raise ValueError("independent capital is 0: give some reserve external_usd > 0")
         return pd.Series({
             "independent capital": ind,
             "DefiLlama-style TVL": self.defillama_tvl(),
@@ -795,6 +888,8 @@ def _unique(name, labels):
         raise ValueError(f"{name} must be unique; duplicated: {dup}")
 
 
+@contract(external_usd=_USD, stake_to_lending=_FRACTION, lending_to_pendle=_BORROW_LTV, pendle_to_lending=_FRACTION,
+          lending_to_staking=_BORROW_LTV, max_utilisation=_MAX_UTILISATION)
 def staking_loop_graph(external_usd=100.0, stake_to_lending=0.8, lending_to_pendle=0.5,
                        pendle_to_lending=0.8, lending_to_staking=0.5, max_utilisation=1.0) -> CapitalFlowGraph:
     """The chapter's route: staking -> lending 1 -> Pendle -> lending 2 -> staking.
@@ -809,13 +904,17 @@ def staking_loop_graph(external_usd=100.0, stake_to_lending=0.8, lending_to_pend
 
     Each fraction is in [0, 1]; the two borrow fractions (LTVs) must be < 1.
 
+    Parameters
+    ----------
+    {domains}
+
     Examples
     --------
     >>> g = staking_loop_graph(100, 0.75, 0.5, 0.75, 0.5)
     >>> [round(v, 2) for v in (g.independent_capital(), g.defillama_tvl(), g.naive_tvl())]
     [160.0, 163.64, 340.0]
     """
-    return CapitalFlowGraph(
+    return _graph(
         protocols=(Protocol("staking", "liquid_staking"), Protocol("lending 1", "lending"),
                    Protocol("pendle", "yield"), Protocol("lending 2", "lending")),
         reserves=(Reserve("staking", "ETH", external_usd=external_usd), Reserve("lending 1", "stETH"),
@@ -829,6 +928,7 @@ def staking_loop_graph(external_usd=100.0, stake_to_lending=0.8, lending_to_pend
     )
 
 
+@contract(external_usd=_USD, pt_to_lending=_FRACTION, ltv=_BORROW_LTV, max_utilisation=_MAX_UTILISATION)
 def pt_loop_graph(external_usd=100.0, pt_to_lending=0.90, ltv=0.85, max_utilisation=1.0) -> CapitalFlowGraph:
     """A Pendle PT loop on a lending market (the class of sUSDe/PT loops on Aave).
 
@@ -839,13 +939,17 @@ def pt_loop_graph(external_usd=100.0, pt_to_lending=0.90, ltv=0.85, max_utilisat
     a claim on times ``pt_to_lending`` (a PT trades below its underlying
     before maturity; the fraction absorbs that discount).
 
+    Parameters
+    ----------
+    {domains}
+
     Examples
     --------
     >>> g = pt_loop_graph()
     >>> round(g.defillama_tvl() / g.independent_capital(), 2)
     1.9
     """
-    return CapitalFlowGraph(
+    return _graph(
         protocols=(Protocol("pendle", "yield"), Protocol("aave", "lending")),
         reserves=(Reserve("pendle", "sUSDe", external_usd=external_usd), Reserve("aave", "PT-sUSDe"),
                   Reserve("aave", "USDC")),
@@ -855,11 +959,16 @@ def pt_loop_graph(external_usd=100.0, pt_to_lending=0.90, ltv=0.85, max_utilisat
     )
 
 
+@contract(equity_usd=_USD, ltv=_BORROW_LTV, lenders_usd=_USD)
 def same_market_loop_graph(equity_usd=100.0, ltv=0.8, lenders_usd=0.0) -> CapitalFlowGraph:
     """A loop on one reserve: supply USDC, borrow USDC against it, supply it again.
 
     The graph form of :func:`looped_deposits`, with optional other lenders
     in the same reserve (who do not loop).
+
+    Parameters
+    ----------
+    {domains}
 
     Examples
     --------
@@ -867,8 +976,17 @@ def same_market_loop_graph(equity_usd=100.0, ltv=0.8, lenders_usd=0.0) -> Capita
     >>> [round(v, 6) for v in (g.naive_tvl(), g.defillama_tvl(), g.independent_capital())]
     [500.0, 100.0, 100.0]
     """
-    return CapitalFlowGraph(
+    return _graph(
         protocols=(Protocol("aave", "lending"),),
         reserves=(Reserve("aave", "USDC", external_usd=equity_usd, lenders_usd=lenders_usd),),
         flows=(Flow("aave:USDC", "aave:USDC", ltv, "borrow", asset="USDC"),),
     )
+
+
+def _graph(**fields) -> CapitalFlowGraph:
+    """Build a graph for a factory: an overflow becomes an arithmetic error, which the factory's
+    contract reports with the factory's own parameters."""
+    try:
+        return CapitalFlowGraph(**fields)
+    except _GraphOverflow as exc:
+        raise OverflowError(str(exc)) from None

@@ -45,3 +45,32 @@ def test_catalog_lists_every_dataset():
     md = data.catalog_markdown()
     for name in NAMES:
         assert f'load("{name}")' in md
+
+
+@pytest.mark.parametrize("name", ["../snapshots/aave_v3_ethereum_reserves", "/etc/passwd",
+                                  "snapshots/aave_v3_ethereum_reserves", "x" * 10_000, 3, None])
+def test_load_accepts_only_listed_names(name):
+    with pytest.raises(ValueError, match="name"):
+        data.load(name)
+    with pytest.raises(ValueError, match="name"):
+        data.meta(name)
+
+
+@pytest.mark.parametrize("live", ["yes", "STRICT", 1, 0.0])
+def test_load_accepts_only_the_documented_live_values(live):
+    with pytest.raises(ValueError, match="live"):
+        data.load("aave_v3_ethereum_reserves", live=live)
+
+
+def test_dataset_meta_validates_on_construction():
+    m = data.meta("aave_v3_ethereum_reserves")
+    fields = {k: getattr(m, k) for k in m.__dataclass_fields__}
+    assert DatasetMeta(**{**fields, "sources": list(m.sources)}).sources == m.sources  # stored as a tuple
+    with pytest.raises(ValueError, match="sources"):
+        DatasetMeta(**{**fields, "sources": ("a title",)})
+    with pytest.raises(ValueError, match="fetched_at"):
+        DatasetMeta(**{**fields, "fetched_at": float("nan")})
+    with pytest.raises(ValueError, match="title"):
+        DatasetMeta(**{**fields, "title": 3})
+    with pytest.raises(ValueError, match="df"):
+        data.source_line(None)

@@ -404,3 +404,71 @@ def test_benchmark_runs_small():
     assert res["cascade_same_result"]
     assert res["mc_numpy_s"] > 0 and res["mc_python_s"] > 0
     assert res["mc_speedup"] > 1
+
+
+# ------------------------------------------------- input contracts (issue 14)
+
+
+def test_vanishing_volatility_gives_the_deterministic_limit():
+    """sigma -> 0: the log-price moves by (mu - sigma^2/2) t exactly; no NaN."""
+    assert risk.prob_liquidation_first_passage(1.25, 1e-300, 30) == 0.0
+    assert risk.prob_liquidation_first_passage(1.25, 1e-300, 365, mu=-1.0) == 1.0   # log 0.8 > -1
+    assert risk.prob_liquidation_first_passage(1.25, 1e-300, 30, mu=-1.0) == 0.0    # -30/365 > log 0.8
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: risk.monte_carlo_liquidation(1.25, 0.8, 30, n_paths=10**15), "n_paths"),
+    (lambda: risk.monte_carlo_liquidation(1.25, 0.8, 365, n_paths=1_000_000), "n_paths"),
+    (lambda: risk.monte_carlo_liquidation(1.25, 0.8, 365, n_paths=1_000, steps_per_day=1_440), "steps_per_day"),
+    (lambda: risk.monte_carlo_liquidation(1.25, 0.8, 1e15, n_paths=1_000), "days"),
+    (lambda: risk.monte_carlo_liquidation(1.25, 0.8, 1, n_paths=100_000, chunk_paths=1), "chunk_paths"),
+    (lambda: risk.monte_carlo_liquidation(1.25, 0.8, 30, n_paths=1_000, bridge="no"), "bridge"),
+    (lambda: risk.monte_carlo_liquidation(1.25, 1e300, 30, n_paths=1_000), "sigma"),
+    (lambda: risk.simulate_gbm_paths(2_000, 0.8, 1e300, n_paths=3), "steps_per_day"),
+    (lambda: risk.simulate_gbm_paths(2_000, 0.8, 30, n_paths=3, seed=1.5), "seed"),
+    (lambda: risk.simulate_gbm_paths(2_000, 0.8, 30, n_paths=3, seed=True), "seed"),
+    (lambda: risk.sample_positions(100, 1e9, 2_000.0, size_spread=1e15), "size_spread"),
+    (lambda: risk.sample_positions(10**15, 1e9, 2_000.0), "n_positions"),
+    (lambda: risk.simulate_cascade([1.0], [1_500.0], 2_000, 0.5, 1e-300), "pool_depth_usd"),
+    (lambda: risk.looped_position(1e308, 3, 2_000), "equity_usd"),
+    (lambda: risk.stress_test_position(1e308, 1.0, 1e308, [0.1]), "collateral_amount"),
+    (lambda: risk.var_gbm(1_000, 0.8, 1, mu=1e15), "mu"),
+])
+def test_sizes_overflow_and_flags_are_named_errors(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_monte_carlo_chunks_are_cut_to_fit_memory_without_changing_the_stream():
+    """9,000 paths x 500 steps exceed the 4 M draws a chunk may hold; the result does not depend on it."""
+    a = risk.monte_carlo_liquidation(1.3, 0.7, 500, n_paths=9_000, seed=5, progress=False)
+    b = risk.monte_carlo_liquidation(1.3, 0.7, 500, n_paths=9_000, seed=5, chunk_paths=3_000, progress=False)
+    assert a.prob_terminal == b.prob_terminal
+    assert a.prob_first_passage == pytest.approx(b.prob_first_passage, rel=1e-12)  # sums in another order
+    np.testing.assert_array_equal(a.terminal_log_return, b.terminal_log_return)
+
+
+def test_stress_test_documents_inf_health_factor_without_debt():
+    t = risk.stress_test_position(5.0, 0.0, 2_000, [0.0, 0.5])
+    assert np.isinf(t["hf_after_shock"]).all() and (t["liquidations"] == 0).all()
+
+
+def test_result_records_validate_on_construction():
+    r = risk.simulate_cascade(*risk.sample_positions(200, 2e7, 2_000.0, seed=1), 2_000.0, 0.3, 2e7)
+    kw = {f: getattr(r, f) for f in ("price_start", "prices", "collateral_sold", "debt_repaid_usd",
+                                     "n_liquidated", "bad_debt_usd", "converged", "liquidation_threshold")}
+    assert risk.CascadeResult(**kw).final_price == r.final_price
+    assert risk.CascadeResult(**kw).n_liquidated.dtype.kind == "i"
+    with pytest.raises(ValueError, match="prices"):
+        risk.CascadeResult(**{**kw, "price_start": kw["prices"][0] / 2})
+    with pytest.raises(ValueError, match="collateral_sold"):
+        risk.CascadeResult(**{**kw, "collateral_sold": kw["collateral_sold"][:-1]})
+    with pytest.raises(ValueError, match="converged"):
+        risk.CascadeResult(**{**kw, "converged": "no"})
+    with pytest.raises(ValueError, match="n_liquidated"):
+        risk.CascadeResult(**{**kw, "n_liquidated": kw["n_liquidated"] + 0.5})
+    m = risk.monte_carlo_liquidation(1.25, 0.8, 5, n_paths=1_000, progress=False)
+    with pytest.raises(ValueError, match="prob_terminal"):
+        risk.MonteCarloResult(**{**m.__dict__, "prob_terminal": float("nan")})
+    with pytest.raises(ValueError, match="terminal_log_return"):
+        risk.MonteCarloResult(**{**m.__dict__, "terminal_log_return": []})

@@ -288,3 +288,35 @@ def test_exercise_values():
 def test_module_doctests_pass():
     result = doctest.testmod(rwa, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 10 and result.failed == 0
+
+
+# --------------------------------------------------------------------------
+# Input contracts (issue 14)
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: rwa.distributed_balance(100.0, 0.05, 1e300), "days"),
+    (lambda: rwa.accruing_price(100.0, 0.05, 1e15), "days"),
+    (lambda: rwa.annualized_yield_from_prices(1e-300, 1.0, 30), "price_start"),
+    (lambda: rwa.token_design_paths(1_000, 0.05, 1e15), "days"),
+    (lambda: rwa.token_design_paths(1_000, 0.05, True), "days"),
+    (lambda: rwa.accruing_price(100.0, 0.04, 2, decimals=True), "decimals"),
+    (lambda: rwa.nav_per_token(1.0, 1e-320), "tokens_outstanding"),
+    (lambda: rwa.days_to_exit([1e6, 2e6], 0, 1e-310), "daily_redemption_usd"),
+])
+def test_overflow_and_bad_counts_are_named_errors(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_an_endless_queue_names_its_inputs():
+    with pytest.raises(ValueError, match="demand_usd") as info:
+        rwa.redemption_queue(1e12, 0.0, 1.0, max_days=30)
+    assert "max_days" in str(info.value) and "daily_redemption_usd" in str(info.value)
+
+
+def test_years_until_liquidation_documents_inf_and_stays_exact_for_huge_rates():
+    assert rwa.years_until_liquidation(1.2, 0.05, 0.05) == math.inf
+    # log((1 + r) / (1 + y)) as log1p(r) - log1p(y): no overflow of the ratio
+    t = rwa.years_until_liquidation(2.0, 0.0, 1e308)
+    assert t == pytest.approx(math.log(2.0) / math.log1p(1e308)) and t > 0

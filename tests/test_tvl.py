@@ -485,3 +485,76 @@ def test_exercise_values():
 def test_module_doctests_pass():
     result = doctest.testmod(tvl, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 10 and result.failed == 0
+
+
+# --------------------------------------------------------------------------
+# Input contracts (issue 14)
+# --------------------------------------------------------------------------
+
+def test_flow_ends_must_be_reserve_keys():
+    with pytest.raises(ValueError, match="source"):
+        Flow("aave", "aave:USDC", 0.5)
+    with pytest.raises(ValueError, match="target"):
+        Flow("aave:USDC", 3, 0.5)
+    with pytest.raises(ValueError, match="asset"):
+        Flow("aave:ETH", "dex:USDC", 0.5, "borrow", asset="a:b")
+
+
+def test_graph_fields_must_be_sequences():
+    for bad in (None, 3, "x"):
+        with pytest.raises(ValueError, match="protocols"):
+            CapitalFlowGraph(bad, (Reserve("aave", "USDC", 1.0),))
+        with pytest.raises(ValueError, match="flows"):
+            CapitalFlowGraph((Protocol("aave"),), (Reserve("aave", "USDC", 1.0),), bad)
+
+
+def test_overflow_is_a_named_error_not_nan():
+    """Capital that does not fit in float64 is refused, by the factory's own parameter names."""
+    with pytest.raises(ValueError, match="equity_usd"):
+        tvl.same_market_loop_graph(1e308, 0.8)
+    with pytest.raises(ValueError, match="external_usd"):
+        tvl.pt_loop_graph(1e308)
+    with pytest.raises(ValueError, match="external_usd"):  # built directly: the graph names its fields
+        CapitalFlowGraph((Protocol("aave"),), (Reserve("aave", "USDC", 1e308),),
+                         (Flow("aave:USDC", "aave:USDC", 0.8, "borrow", asset="USDC"),))
+    with pytest.raises(ValueError, match="equity"):
+        tvl.looped_deposits(1e308, 0.5)
+    with pytest.raises(ValueError, match="loops"):
+        tvl.looped_deposits_after(100, np.full(10_000, 0.5), 10_000)  # 1e8 powers held at once
+
+
+def test_loop_tvl_is_checked_and_its_multiplier_finite():
+    with pytest.raises(ValueError, match="supplied"):
+        tvl.LoopTVL(100.0, float("nan"), 0.0, 100.0, 100.0, 100.0)
+    with pytest.raises(ValueError, match="independent_capital"):
+        tvl.LoopTVL(True, 500.0, 400.0, 100.0, 500.0, 900.0)
+    with pytest.raises(ValueError, match="independent_capital"):
+        tvl.LoopTVL(1e-320, 1e300, 0.0, 1e300, 1e300, 1e300).multiplier
+    assert tvl.LoopTVL(0.0, 0.0, 0.0, 0.0, 0.0, 0.0).multiplier == 1.0
+
+
+def test_summary_without_capital_is_a_named_error():
+    g = CapitalFlowGraph((Protocol("aave"),), (Reserve("aave", "USDC"),))
+    assert g.naive_tvl() == 0.0
+    with pytest.raises(ValueError, match="independent capital is 0"):
+        g.summary()
+
+
+@pytest.mark.parametrize("include", [None, 3, [3]])
+def test_sum_chain_tvls_rejects_bad_include(include):
+    with pytest.raises(ValueError, match="include"):
+        tvl.sum_chain_tvls({"Ethereum": 1.0}, include=include)
+
+
+def test_sum_chain_tvls_needs_str_keys():
+    with pytest.raises(ValueError, match="current_chain_tvls"):
+        tvl.sum_chain_tvls({1: 1.0})
+
+
+def test_flags_are_not_truthy_values():
+    g = tvl.pt_loop_graph()
+    for method in (g.defillama_tvl, g.breakdown, g.counted):
+        with pytest.raises(ValueError, match="include_"):
+            method(include_doublecounted="no")
+    with pytest.raises(ValueError, match="doublecounted"):
+        Protocol("v", "vault", doublecounted=1)

@@ -25,14 +25,49 @@ from importlib import resources
 
 import pandas as pd
 
+from .._validate import Choice, Domain, Instance, Opt, Str, check_str, contract
+
 __all__ = ["DatasetMeta", "load", "list_datasets", "meta", "catalog_markdown", "source_line"]
 
 _REQUIRED = ("title", "description", "unit", "as_of", "sources", "licence", "confidence", "columns")
 
 
+class _DatasetName(Domain):
+    """The name of a bundled dataset: one that :func:`list_datasets` lists (never a path)."""
+
+    type_text = "str"
+
+    def check(self, name, value):
+        check_str(name, value, max_len=100)
+        names = list_datasets()
+        if value not in names:
+            raise ValueError(f"{name} must be one of {names}; got {value!r}")
+        return value
+
+    def describe(self):
+        return "a name listed by list_datasets() (not a path)"
+
+    def example(self):
+        return "aave_v3_ethereum_reserves"
+
+
+_NAME = _DatasetName()
+_TEXT = Str(max_len=5_000)
+
+
+@contract(name=Str(), title=Str(max_len=500), description=_TEXT, unit=Str(max_len=500),
+          as_of=Str(nonempty=False, max_len=40),
+          sources=Instance((tuple, list), example=lambda: ({"title": "x"},), text="tuple of dict"),
+          licence=_TEXT, confidence=_TEXT, columns=Instance(dict, example=dict, text="dict of str"),
+          fetched_at=Opt(Str(max_len=100)))
 @dataclass(frozen=True)
 class DatasetMeta:
-    """Metadata of one bundled dataset (see the module docstring)."""
+    """Metadata of one bundled dataset (see the module docstring).
+
+    Checked on construction: the text fields are strings; ``sources`` is a
+    tuple (or list, stored as a tuple) of dicts, each with a ``"title"``
+    string; ``columns`` a dict; ``fetched_at`` None or a string.
+    """
 
     name: str
     title: str
@@ -45,6 +80,12 @@ class DatasetMeta:
     columns: dict = field(default_factory=dict)
     fetched_at: str | None = None
     """Set when the data came from a live fetch rather than the snapshot."""
+
+    def __post_init__(self):
+        for i, src in enumerate(self.sources):
+            if not isinstance(src, dict) or not isinstance(src.get("title"), str) or not src["title"]:
+                raise ValueError(f"sources must hold dicts with a non-empty 'title'; sources[{i}] is {src!r}")
+        object.__setattr__(self, "sources", tuple(self.sources))
 
     @property
     def source_text(self) -> str:
@@ -85,11 +126,18 @@ def list_datasets() -> list[str]:
     return sorted(p.name[:-5] for p in _snapshots().iterdir() if p.name.endswith(".json"))
 
 
+@contract(name=_NAME, returns=None)
 def meta(name: str) -> DatasetMeta:
-    """Metadata of dataset ``name`` without reading its table."""
+    """Metadata of dataset ``name`` without reading its table.
+
+    Parameters
+    ----------
+    {domains}
+    """
     return _read_meta(name)
 
 
+@contract(name=_NAME, live=Opt(Choice(True, False, "strict")), returns=None)
 def load(name: str, live: bool | str | None = None) -> pd.DataFrame:
     """Return the bundled snapshot ``name`` as a DataFrame.
 
@@ -101,12 +149,20 @@ def load(name: str, live: bool | str | None = None) -> pd.DataFrame:
     refreshes the dataset from its public API instead, falling back to this
     snapshot with a warning if anything fails; ``live="strict"`` raises
     instead. See :mod:`defi_helpers.data.live`. By default nothing here
-    touches the network.
+    touches the network. ``live=False`` stays offline whatever the environment says.
+
+    Parameters
+    ----------
+    name : str
+        {domain:name}.
+    live : bool, "strict" or None
+        {domain:live}.
 
     Raises
     ------
     ValueError
-        If ``name`` is not a bundled dataset (the message lists them).
+        If ``name`` is not a bundled dataset (the message lists them; paths
+        are refused) or ``live`` is not one of the values above.
     """
     if live or (live is None and os.environ.get("DEFI_HANDBOOK_LIVE", "").strip().lower()
                 not in ("", "0", "false", "no", "off")):
@@ -126,8 +182,15 @@ def load(name: str, live: bool | str | None = None) -> pd.DataFrame:
     return df
 
 
+@contract(df=Instance(pd.DataFrame, example=lambda: load("aave_v3_ethereum_reserves"), text="pandas.DataFrame"),
+          returns=None)
 def source_line(df: pd.DataFrame) -> str | None:
-    """The source line of a loaded dataset, or None if it has no metadata."""
+    """The source line of a loaded dataset, or None if it has no metadata.
+
+    Parameters
+    ----------
+    {domains}
+    """
     m = df.attrs.get("meta")
     return m.source_text if isinstance(m, DatasetMeta) else None
 
