@@ -335,15 +335,3 @@ def test_contract_on_a_plain_class_init():
     assert Slider(0.5).step == 0.5
     with pytest.raises(ValueError, match=r"step must be > 0"):
         Slider(0)
-
-
-def test_contract_overhead_is_small():
-    """A declared call costs microseconds, not milliseconds (live explorers recompute on every slider move)."""
-    import timeit
-
-    def plain(equity, ltv, loops):
-        return equity
-
-    declared = contract(equity=Real(lo=0), ltv=Real(lo=0, hi=1, hi_open=True), loops=Int(lo=0))(plain)
-    per_call = min(timeit.repeat(lambda: declared(100.0, 0.5, 3), number=2_000, repeat=3)) / 2_000
-    assert per_call < 200e-6, per_call
