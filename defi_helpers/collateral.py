@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_array, check_number, check_same_length
+from ._validate import Finite, Int, Real, check_same_length, contract
 
 __all__ = [
     "health_factor",
@@ -61,11 +61,20 @@ MAX_LIQUIDATION_CLOSE_FACTOR = 1.0
 #: features document's example assumes $1,000, the code says $2,000).
 MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD_USD = 2000.0
 
+# Domains shared by several functions (declared once; see defi_helpers._validate).
+_USD = Real(lo=0, why="an amount in USD")
+_USD1 = Real(lo=0, scalar=True, why="an amount in USD")
+_TOKENS = Real(lo=0, lo_open=True, scalar=True, why="an amount of collateral tokens")
+_WEIGHT = Real(lo=0, hi=1, why="a fraction: 0.83 means 83 %")
+_LT = Real(lo=0, hi=1, lo_open=True, scalar=True,
+           why="a fraction: 0.83 means 83 %; with LT = 0 no price can liquidate")
+_BONUS = Real(lo=0, hi=1, hi_open=True, scalar=True, why="the premium as a fraction: 0.05 means +5 % (Aave's 10500)")
+_HF = Real(lo=0, allow_inf=True, scalar=True, why="a health factor; inf means no debt")
 
-def _collateral_and_weight(collateral_usd, weight, weight_name):
-    """Sum of collateral values and their value-weighted `weight` (LT or LTV)."""
-    coll = check_array("collateral_usd", collateral_usd, lo=0)
-    w = check_array(weight_name, weight, lo=0, hi=1)
+
+def _collateral_and_weight(coll, w, weight_name):
+    """Sum of collateral values and their value-weighted ``w`` (LT or LTV), as numpy floats."""
+    coll, w = np.asarray(coll), np.asarray(w)
     if coll.ndim > 1 or w.ndim > 1:
         raise ValueError(
             f"collateral_usd and {weight_name} must be numbers or 1-D sequences; "
@@ -73,9 +82,10 @@ def _collateral_and_weight(collateral_usd, weight, weight_name):
         )
     if coll.ndim == 1 or w.ndim == 1:
         check_same_length(collateral_usd=coll.reshape(-1), **{weight_name: w.reshape(-1)})
-    return float(np.sum(coll)), float(np.sum(coll * w))
+    return np.sum(coll), np.sum(coll * w)
 
 
+@contract(collateral_usd=_USD, liquidation_threshold=_WEIGHT, debt_usd=_USD1, returns=Finite(allow_inf=True))
 def health_factor(collateral_usd, liquidation_threshold, debt_usd) -> float:
     """Health factor of an Aave v3 position.
 
@@ -87,19 +97,19 @@ def health_factor(collateral_usd, liquidation_threshold, debt_usd) -> float:
     Parameters
     ----------
     collateral_usd : float or sequence of float
-        Value of each collateral in USD (>= 0). A sequence means several
-        collaterals.
+        Value of each collateral in USD, {domain:collateral_usd}. A sequence
+        means several collaterals.
     liquidation_threshold : float or sequence of float
-        Liquidation threshold of each collateral, a fraction in [0, 1]
+        Liquidation threshold of each collateral, a fraction {domain:liquidation_threshold}
         (``0.83`` = 83 %). Same length as ``collateral_usd`` when a sequence.
     debt_usd : float
-        Total debt in USD (>= 0).
+        Total debt in USD, {domain:debt_usd}.
 
     Returns
     -------
     float
         The health factor; ``math.inf`` when ``debt_usd`` is 0 (Aave returns
-        ``type(uint256).max``).
+        ``type(uint256).max``). This is the only non-finite result.
 
     Examples
     --------
@@ -113,12 +123,14 @@ def health_factor(collateral_usd, liquidation_threshold, debt_usd) -> float:
     aave/aave-v3-core, contracts/protocol/libraries/logic/GenericLogic.sol
     """
     _, weighted = _collateral_and_weight(collateral_usd, liquidation_threshold, "liquidation_threshold")
-    debt = check_number("debt_usd", debt_usd, lo=0)
-    if debt == 0:
+    if debt_usd == 0:
         return math.inf
-    return weighted / debt
+    return float(weighted / debt_usd)
 
 
+@contract(collateral_amount=_TOKENS, price=Real(lo=0, why="a price in USD per token"),
+          liquidation_threshold=_LT, debt_usd=Real(lo=0, lo_open=True, scalar=True,
+                                                   why="with no debt the health factor is infinite"))
 def health_factor_curve(collateral_amount, price, liquidation_threshold, debt_usd):
     """Health factor of one collateral at each price in ``price`` (vectorised).
 
@@ -129,27 +141,32 @@ def health_factor_curve(collateral_amount, price, liquidation_threshold, debt_us
     Parameters
     ----------
     collateral_amount : float
-        Collateral held, in tokens (> 0).
+        Collateral held, in tokens, {domain:collateral_amount}.
     price : float or array of float
-        Collateral price(s) in USD per token (>= 0).
+        Collateral price(s) in USD per token, {domain:price}.
     liquidation_threshold : float
-        Fraction in (0, 1].
+        A fraction {domain:liquidation_threshold}.
     debt_usd : float
-        Debt in USD (> 0).
+        Debt in USD, {domain:debt_usd}.
 
     Returns
     -------
     float or numpy.ndarray
         HF at each price.
+
+    Examples
+    --------
+    >>> health_factor_curve(10, [1_500.0, 2_000.0], 0.83, 10_000)
+    array([1.245, 1.66 ])
+
+    References
+    ----------
+    aave/aave-v3-core, contracts/protocol/libraries/logic/GenericLogic.sol
     """
-    q = check_number("collateral_amount", collateral_amount, lo=0, lo_open=True)
-    p = check_array("price", price, lo=0)
-    lt = check_number("liquidation_threshold", liquidation_threshold, lo=0, hi=1, lo_open=True)
-    debt = check_number("debt_usd", debt_usd, lo=0, lo_open=True)
-    hf = q * p * lt / debt
-    return float(hf) if np.ndim(price) == 0 else hf
+    return collateral_amount * np.asarray(price) * liquidation_threshold / debt_usd
 
 
+@contract(collateral_amount=_TOKENS, debt_usd=_USD1, liquidation_threshold=_LT)
 def liquidation_price(collateral_amount, debt_usd, liquidation_threshold) -> float:
     """Collateral price (USD per token) at which the health factor equals 1.
 
@@ -159,12 +176,12 @@ def liquidation_price(collateral_amount, debt_usd, liquidation_threshold) -> flo
     Parameters
     ----------
     collateral_amount : float
-        Collateral held, in tokens (> 0).
+        Collateral held, in tokens, {domain:collateral_amount}.
     debt_usd : float
-        Debt in USD (>= 0). With no debt the position can never be
+        Debt in USD, {domain:debt_usd}. With no debt the position can never be
         liquidated and the function returns 0.0.
     liquidation_threshold : float
-        Fraction in (0, 1].
+        A fraction {domain:liquidation_threshold}.
 
     Examples
     --------
@@ -176,12 +193,10 @@ def liquidation_price(collateral_amount, debt_usd, liquidation_threshold) -> flo
     aave/aave-v3-core, contracts/protocol/libraries/logic/GenericLogic.sol
     (HF is linear in the collateral price).
     """
-    q = check_number("collateral_amount", collateral_amount, lo=0, lo_open=True)
-    debt = check_number("debt_usd", debt_usd, lo=0)
-    lt = check_number("liquidation_threshold", liquidation_threshold, lo=0, hi=1, lo_open=True)
-    return debt / (q * lt)
+    return debt_usd / (collateral_amount * liquidation_threshold)
 
 
+@contract(collateral_usd=_USD, ltv=_WEIGHT, debt_usd=_USD1)
 def max_borrow(collateral_usd, ltv, debt_usd=0.0) -> float:
     """Remaining borrowing power in USD, floored at 0.
 
@@ -191,11 +206,12 @@ def max_borrow(collateral_usd, ltv, debt_usd=0.0) -> float:
     Parameters
     ----------
     collateral_usd : float or sequence of float
-        Collateral value(s) in USD (>= 0).
+        Collateral value(s) in USD, {domain:collateral_usd}.
     ltv : float or sequence of float
-        Loan-to-value of each collateral, a fraction in [0, 1].
+        Loan-to-value of each collateral, a fraction {domain:ltv}. Same
+        length as ``collateral_usd`` when a sequence.
     debt_usd : float, default 0
-        Debt already owed, in USD (>= 0).
+        Debt already owed, in USD, {domain:debt_usd}.
 
     Examples
     --------
@@ -205,16 +221,26 @@ def max_borrow(collateral_usd, ltv, debt_usd=0.0) -> float:
     0.0
     """
     _, weighted = _collateral_and_weight(collateral_usd, ltv, "ltv")
-    debt = check_number("debt_usd", debt_usd, lo=0)
-    return max(0.0, weighted - debt)
+    return max(0.0, float(weighted - debt_usd))
 
 
+@contract(health_factor=_HF)
 def close_factor(health_factor) -> float:
     """Share of a debt that one liquidation may repay (Aave v3.0–v3.2 rule).
 
     ``0.5`` when ``0.95 < HF < 1``, ``1.0`` when ``HF <= 0.95``. A position
     with ``HF >= 1`` cannot be liquidated at all (``validateLiquidationCall``
     reverts), so the function returns ``0.0`` there.
+
+    Parameters
+    ----------
+    health_factor : float
+        The position's HF, {domain:health_factor} (``inf`` = no debt).
+
+    Returns
+    -------
+    float
+        The share of the debt, 0.0, 0.5 or 1.0.
 
     Examples
     --------
@@ -228,7 +254,7 @@ def close_factor(health_factor) -> float:
     = 1e4``, ``CLOSE_FACTOR_HF_THRESHOLD = 0.95e18``); ValidationLogic.sol
     (``HEALTH_FACTOR_LIQUIDATION_THRESHOLD = 1e18``).
     """
-    hf = check_number("health_factor", health_factor, lo=0, allow_inf=True)
+    hf = health_factor
     if hf >= 1.0:
         return 0.0
     if hf > CLOSE_FACTOR_HF_THRESHOLD:
@@ -236,6 +262,7 @@ def close_factor(health_factor) -> float:
     return MAX_LIQUIDATION_CLOSE_FACTOR
 
 
+@contract(health_factor=_HF, reserve_collateral_usd=_USD1, reserve_debt_usd=_USD1, total_debt_usd=_USD1)
 def close_factor_v33(health_factor, reserve_collateral_usd, reserve_debt_usd, total_debt_usd) -> float:
     """Maximum debt (USD) of one reserve that one liquidation may repay, Aave v3.3.
 
@@ -246,23 +273,41 @@ def close_factor_v33(health_factor, reserve_collateral_usd, reserve_debt_usd, to
     Parameters
     ----------
     health_factor : float
-        Current HF; 0.0 is returned when ``HF >= 1`` (not liquidatable).
-    reserve_collateral_usd, reserve_debt_usd : float
-        Value of the collateral reserve being seized and of the debt reserve
-        being repaid, in USD.
+        Current HF, {domain:health_factor}; 0.0 is returned when ``HF >= 1``
+        (not liquidatable).
+    reserve_collateral_usd : float
+        Value of the collateral reserve being seized, in USD, {domain:reserve_collateral_usd}.
+    reserve_debt_usd : float
+        Value of the debt reserve being repaid, in USD, {domain:reserve_debt_usd}.
     total_debt_usd : float
-        The user's total debt across reserves, in USD (>= reserve_debt_usd).
+        The user's total debt across reserves, in USD, {domain:total_debt_usd}
+        and at least ``reserve_debt_usd``.
+
+    Returns
+    -------
+    float
+        The most debt (USD) one liquidation may repay.
+
+    Examples
+    --------
+    A $8,000 debt reserve out of $10,000 of total debt, with $5,000 of
+    collateral in the seized reserve: at HF 0.98 the cap is 50 % of the total
+    debt; at HF 0.90, or with only $1,500 of collateral, the whole reserve debt.
+
+    >>> close_factor_v33(0.98, 5_000, 8_000, 10_000), close_factor_v33(0.90, 5_000, 8_000, 10_000)
+    (5000.0, 8000.0)
+    >>> close_factor_v33(0.98, 1_500, 8_000, 10_000)
+    8000.0
 
     References
     ----------
     aave-dao/aave-v3-origin tag v3.3.0,
     src/contracts/protocol/libraries/logic/LiquidationLogic.sol.
     """
-    hf = check_number("health_factor", health_factor, lo=0, allow_inf=True)
-    coll = check_number("reserve_collateral_usd", reserve_collateral_usd, lo=0)
-    debt = check_number("reserve_debt_usd", reserve_debt_usd, lo=0)
-    total = check_number("total_debt_usd", total_debt_usd, lo=debt,
-                         why="total debt includes the reserve's debt")
+    hf, coll, debt, total = health_factor, reserve_collateral_usd, reserve_debt_usd, total_debt_usd
+    if total < debt:
+        raise ValueError(f"total_debt_usd must be >= reserve_debt_usd = {debt:g}; got {total:g} "
+                         "(the total debt includes the reserve's debt)")
     if hf >= 1.0:
         return 0.0
     threshold = MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD_USD
@@ -271,9 +316,19 @@ def close_factor_v33(health_factor, reserve_collateral_usd, reserve_debt_usd, to
     return debt
 
 
+@contract(collateral_seized=Real(lo=0, scalar=True), liquidator_collateral=Real(lo=0, scalar=True),
+          protocol_collateral=Real(lo=0, scalar=True), debt_repaid_usd=Real(lo=0, scalar=True),
+          bonus_collateral=Real(lo=0, scalar=True), collateral_price=Real(lo=0, lo_open=True, scalar=True))
 @dataclass(frozen=True)
 class LiquidationResult:
-    """What one liquidation call moves (amounts in collateral tokens / USD)."""
+    """What one liquidation call moves (amounts in collateral tokens / USD).
+
+    Validated on construction; the profit it reports is finite.
+
+    Parameters
+    ----------
+    {domains}
+    """
 
     collateral_seized: float
     """Collateral taken from the borrower (tokens), bonus included."""
@@ -288,12 +343,23 @@ class LiquidationResult:
     collateral_price: float
     """Oracle price used (USD per collateral token)."""
 
+    def __post_init__(self):
+        if not math.isfinite(self.liquidator_profit_usd):
+            raise ValueError(
+                f"liquidator_collateral * collateral_price - debt_repaid_usd must be finite; got "
+                f"liquidator_collateral={self.liquidator_collateral:g}, collateral_price="
+                f"{self.collateral_price:g}, debt_repaid_usd={self.debt_repaid_usd:g}")
+
     @property
     def liquidator_profit_usd(self) -> float:
         """Value received minus debt repaid, before gas, in USD."""
         return self.liquidator_collateral * self.collateral_price - self.debt_repaid_usd
 
 
+@contract(collateral_amount=Real(lo=0, scalar=True, why="an amount of collateral tokens"),
+          collateral_price=Real(lo=0, lo_open=True, scalar=True, why="a price in USD per token"),
+          debt_to_cover_usd=_USD1, liquidation_bonus=_BONUS,
+          protocol_fee=Real(lo=0, hi=1, scalar=True, why="a share of the bonus: 0.10 means Aave's 1000"))
 def liquidate(collateral_amount, collateral_price, debt_to_cover_usd, liquidation_bonus,
               protocol_fee=0.0) -> LiquidationResult:
     """Collateral seized when a liquidator repays ``debt_to_cover_usd``.
@@ -314,15 +380,15 @@ def liquidate(collateral_amount, collateral_price, debt_to_cover_usd, liquidatio
     Parameters
     ----------
     collateral_amount : float
-        The borrower's collateral in tokens (>= 0).
+        The borrower's collateral in tokens, {domain:collateral_amount}.
     collateral_price : float
-        Oracle price in USD per token (> 0).
+        Oracle price in USD per token, {domain:collateral_price}.
     debt_to_cover_usd : float
-        Debt the liquidator offers to repay, in USD (>= 0).
+        Debt the liquidator offers to repay, in USD, {domain:debt_to_cover_usd}.
     liquidation_bonus : float
-        The premium as a fraction, in [0, 1): ``0.05`` for Aave's ``10500``.
+        The premium as a fraction, {domain:liquidation_bonus}: ``0.05`` for Aave's ``10500``.
     protocol_fee : float, default 0
-        Liquidation protocol fee as a fraction of the bonus, in [0, 1]
+        Liquidation protocol fee as a fraction of the bonus, {domain:protocol_fee}
         (``0.10`` for Aave's ``1000``).
 
     Returns
@@ -339,12 +405,8 @@ def liquidate(collateral_amount, collateral_price, debt_to_cover_usd, liquidatio
     ----------
     aave/aave-v3-core, contracts/protocol/libraries/logic/LiquidationLogic.sol
     """
-    q = check_number("collateral_amount", collateral_amount, lo=0)
-    price = check_number("collateral_price", collateral_price, lo=0, lo_open=True)
-    debt = check_number("debt_to_cover_usd", debt_to_cover_usd, lo=0)
-    bonus = check_number("liquidation_bonus", liquidation_bonus, lo=0, hi=1, hi_open=True,
-                         why="the premium as a fraction: 0.05 means +5 % (Aave's 10500)")
-    fee = check_number("protocol_fee", protocol_fee, lo=0, hi=1)
+    q, price, debt = collateral_amount, collateral_price, debt_to_cover_usd
+    bonus, fee = liquidation_bonus, protocol_fee
     factor = 1.0 + bonus
     max_collateral = debt / price * factor
     if max_collateral > q:
@@ -355,16 +417,15 @@ def liquidate(collateral_amount, collateral_price, debt_to_cover_usd, liquidatio
         repaid = debt
     bonus_collateral = seized - seized / factor
     protocol = bonus_collateral * fee
-    return LiquidationResult(
-        collateral_seized=seized,
-        liquidator_collateral=seized - protocol,
-        protocol_collateral=protocol,
-        debt_repaid_usd=repaid,
-        bonus_collateral=bonus_collateral,
-        collateral_price=price,
-    )
+    moved = dict(collateral_seized=seized, liquidator_collateral=seized - protocol, protocol_collateral=protocol,
+                 debt_repaid_usd=repaid, bonus_collateral=bonus_collateral, collateral_price=price)
+    if not all(math.isfinite(v) for v in (*moved.values(), (seized - protocol) * price - repaid)):
+        # Python floats overflow to inf silently; the contract reports it with every argument
+        raise OverflowError("an amount of the liquidation is not finite in float64")
+    return LiquidationResult(**moved)
 
 
+@contract(liquidation_threshold=_LT, liquidation_bonus=_BONUS)
 def liquidation_worsens_below(liquidation_threshold, liquidation_bonus) -> float:
     """Health factor below which a partial liquidation *lowers* the borrower's HF.
 
@@ -383,9 +444,9 @@ def liquidation_worsens_below(liquidation_threshold, liquidation_bonus) -> float
     Parameters
     ----------
     liquidation_threshold : float
-        LT of the collateral, a fraction in (0, 1].
+        LT of the collateral, a fraction {domain:liquidation_threshold}.
     liquidation_bonus : float
-        The liquidator's premium as a fraction, in [0, 1) (``0.05`` = Aave's ``10500``).
+        The liquidator's premium as a fraction, {domain:liquidation_bonus} (``0.05`` = Aave's ``10500``).
 
     Returns
     -------
@@ -405,33 +466,122 @@ def liquidation_worsens_below(liquidation_threshold, liquidation_bonus) -> float
     and the health factor of ``GenericLogic.calculateUserAccountData``
     (aave/aave-v3-core, contracts/protocol/libraries/logic/).
     """
-    lt = check_number("liquidation_threshold", liquidation_threshold, lo=0, hi=1, lo_open=True)
-    bonus = check_number("liquidation_bonus", liquidation_bonus, lo=0, hi=1, hi_open=True,
-                         why="the premium as a fraction: 0.05 means +5 % (Aave's 10500)")
-    return lt * (1.0 + bonus)
+    return liquidation_threshold * (1.0 + liquidation_bonus)
 
 
 # --- Aave's integer rounding (PercentageMath / WadRayMath), for exact checks ---
 
 WAD = 10**18
 PERCENTAGE_FACTOR = 10**4
+#: ``type(uint256).max``: the EVM word; Aave's math reverts rather than exceed it.
+UINT256_MAX = 2**256 - 1
+_UINT = Int(lo=0, hi=UINT256_MAX, why="a uint256")
+_UINT_POS = Int(lo=1, hi=UINT256_MAX, why="a uint256 divisor; Aave reverts on 0")
 
 
+def _overflow(expr: str, bound: int, names: dict) -> ValueError:
+    got = ", ".join(f"{k}={v}" for k, v in names.items())
+    return ValueError(f"{expr} must fit in a uint256 (Aave's code reverts): {next(iter(names))} must be "
+                      f"<= {bound}; got {got}")
+
+
+@contract(value=_UINT, percentage_bps=_UINT)
 def percent_mul(value: int, percentage_bps: int) -> int:
-    """``(value * bps + 5000) // 10000``: half-up, as Aave's ``PercentageMath.percentMul``."""
-    return (int(value) * int(percentage_bps) + PERCENTAGE_FACTOR // 2) // PERCENTAGE_FACTOR
+    """``(value * bps + 5000) // 10000``: half-up, as Aave's ``PercentageMath.percentMul``.
+
+    Parameters
+    ----------
+    value : int
+        The amount, in integer units (wei, token units), {domain:value} (``2**256 - 1``, a uint256).
+    percentage_bps : int
+        The percentage in basis points (``8250`` = 82.5 %), {domain:percentage_bps}.
+
+    Returns
+    -------
+    int
+        The product rounded half up. Aave reverts when ``value * bps + 5000``
+        would exceed ``2**256 - 1``; so does this function (a ``ValueError``).
+
+    Examples
+    --------
+    >>> percent_mul(10_000, 8_250), percent_mul(1, 5_000), percent_mul(1, 4_999)
+    (8250, 1, 0)
+
+    References
+    ----------
+    aave/aave-v3-core, contracts/protocol/libraries/math/PercentageMath.sol (``percentMul``:
+    reverts unless ``percentage == 0`` or ``value <= (type(uint256).max - HALF_PERCENTAGE_FACTOR)
+    / percentage``).
+    """
+    if percentage_bps and value > (UINT256_MAX - PERCENTAGE_FACTOR // 2) // percentage_bps:
+        raise _overflow("value * percentage_bps + 5000", (UINT256_MAX - PERCENTAGE_FACTOR // 2) // percentage_bps,
+                        {"value": value, "percentage_bps": percentage_bps})
+    return (value * percentage_bps + PERCENTAGE_FACTOR // 2) // PERCENTAGE_FACTOR
 
 
+@contract(value=_UINT, percentage_bps=_UINT_POS)
 def percent_div(value: int, percentage_bps: int) -> int:
-    """``(value * 10000 + bps // 2) // bps``: half-up, as ``PercentageMath.percentDiv``."""
-    bps = int(percentage_bps)
-    if bps <= 0:
-        raise ValueError(f"percentage_bps must be > 0; got {percentage_bps!r}")
-    return (int(value) * PERCENTAGE_FACTOR + bps // 2) // bps
+    """``(value * 10000 + bps // 2) // bps``: half-up, as ``PercentageMath.percentDiv``.
+
+    Parameters
+    ----------
+    value : int
+        The amount, in integer units, {domain:value} (``2**256 - 1``, a uint256).
+    percentage_bps : int
+        The divisor in basis points, {domain:percentage_bps}.
+
+    Returns
+    -------
+    int
+        The quotient rounded half up. Aave reverts when ``value * 10000 + bps // 2``
+        would exceed ``2**256 - 1``; so does this function (a ``ValueError``).
+
+    Examples
+    --------
+    >>> percent_div(8_250, 8_250), percent_div(10_000, 3)
+    (10000, 33333333)
+
+    References
+    ----------
+    aave/aave-v3-core, contracts/protocol/libraries/math/PercentageMath.sol (``percentDiv``:
+    reverts if ``percentage == 0`` or ``value > (type(uint256).max - percentage / 2) /
+    PERCENTAGE_FACTOR``).
+    """
+    bound = (UINT256_MAX - percentage_bps // 2) // PERCENTAGE_FACTOR
+    if value > bound:
+        raise _overflow("value * 10000 + percentage_bps // 2", bound,
+                        {"value": value, "percentage_bps": percentage_bps})
+    return (value * PERCENTAGE_FACTOR + percentage_bps // 2) // percentage_bps
 
 
+@contract(a=_UINT, b=_UINT_POS)
 def wad_div(a: int, b: int) -> int:
-    """``(a * 1e18 + b // 2) // b``: half-up, as ``WadRayMath.wadDiv``."""
-    if int(b) <= 0:
-        raise ValueError(f"b must be > 0; got {b!r}")
-    return (int(a) * WAD + int(b) // 2) // int(b)
+    """``(a * 1e18 + b // 2) // b``: half-up, as ``WadRayMath.wadDiv``.
+
+    Parameters
+    ----------
+    a : int
+        Dividend in wad (``10**18`` = 1), {domain:a} (``2**256 - 1``, a uint256).
+    b : int
+        Divisor in wad, {domain:b}.
+
+    Returns
+    -------
+    int
+        ``a / b`` in wad, rounded half up. Aave reverts when ``a * 10**18 + b // 2``
+        would exceed ``2**256 - 1``; so does this function (a ``ValueError``).
+
+    Examples
+    --------
+    >>> wad_div(10**18, 2 * 10**18), wad_div(2, 3 * 10**18)
+    (500000000000000000, 1)
+
+    References
+    ----------
+    aave/aave-v3-core, contracts/protocol/libraries/math/WadRayMath.sol (``wadDiv``:
+    reverts if ``b == 0`` or ``a > (type(uint256).max - b / 2) / WAD``).
+    """
+    bound = (UINT256_MAX - b // 2) // WAD
+    if a > bound:
+        raise _overflow("a * 10**18 + b // 2", bound, {"a": a, "b": b})
+    return (a * WAD + b // 2) // b

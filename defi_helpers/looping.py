@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_output, check_array, check_int, check_number
+from ._validate import Finite, Int, Opt, Real, contract
 
 __all__ = [
     "leverage_after_loops",
@@ -71,20 +71,46 @@ ETH_CORRELATED_EMODE_LTV = 0.93
 ETH_CORRELATED_EMODE_LT = 0.95
 
 
-def _leverage(value, name="leverage"):
-    return check_array(name, value, lo=1, why="exposure over equity is at least 1 (no loop)")
+#: Most borrow-and-supply rounds a function accepts: far beyond any real loop
+#: (each round is two transactions), and the series has converged long before.
+MAX_LOOPS = 10_000
+
+# Domains shared by several functions (declared once; see defi_helpers._validate).
+_LEVERAGE = Real(lo=1, why="exposure over equity is at least 1 (no loop)")
+_LEVERAGE1 = Real(lo=1, scalar=True, why="exposure over equity is at least 1 (no loop)")
+_LT = Real(lo=0, hi=1, lo_open=True, why="a fraction: 0.95 means 95 %")
+_APY = Real(lo=-1, hi=10, why="a yearly rate as a fraction: 0.05 means 5 %")
+_INCENTIVE = Real(lo=0, hi=10, why="a yearly reward rate as a fraction")
+_RATE1 = Real(lo=-1, hi=10, scalar=True, why="a continuously compounded yearly rate: 0.05 means 5 %")
+_HF0 = Real(lo=0, lo_open=True, scalar=True, why="a health factor")
+_EQUITY = Real(lo=0, lo_open=True, scalar=True, why="own funds, in the looped asset")
+_GAS = Real(lo=0, scalar=True, why="an amount of the looped asset")
+_PREMIUM = Real(lo=0, hi=0.1, scalar=True, why="a fraction of the amount: 0.0005 means 5 bps")
 
 
-def _loops(loops) -> np.ndarray:
-    """Validate a whole number of loops (or an array of them) and return floats."""
-    if np.ndim(loops) == 0:
-        return np.asarray(check_int("loops", loops, lo=0), dtype=float)
-    arr = check_array("loops", loops, lo=0)
-    if np.any(arr != np.floor(arr)):
-        raise ValueError(f"loops must be whole numbers >= 0; got {loops!r}")
-    return arr
+class _Target(Real):
+    """``Real(lo=1)`` whose example lies below the loop limit at the example LTV (0.5, so 2x)."""
+
+    def example(self):
+        return 1.5
 
 
+def _whole_loops(loops) -> None:
+    """Refuse fractional loops (the domain is a whole number, or an array of them)."""
+    if np.any(np.asarray(loops) != np.floor(loops)):
+        raise ValueError(f"loops must be whole numbers in [0, {MAX_LOOPS}]; got {loops!r}")
+
+
+def _series(ltv, loops):
+    """``(1 - L**(n+1)) / (1 - L)`` (``n + 1`` at ``L = 1``), broadcast; inputs already valid."""
+    lt_b, n_b = np.broadcast_arrays(np.asarray(ltv, dtype=float), np.asarray(loops, dtype=float))
+    below = lt_b < 1.0
+    safe = np.where(below, lt_b, 0.0)
+    return np.where(below, (1.0 - safe ** (n_b + 1.0)) / (1.0 - safe), n_b + 1.0)
+
+
+@contract(ltv=Real(lo=0, hi=1, why="a share of each deposit"),
+          loops=Real(lo=0, hi=MAX_LOOPS, why="a whole number of borrow-and-supply rounds"))
 def leverage_after_loops(ltv, loops):
     """Exposure per unit of equity after ``loops`` borrow-and-redeposit rounds.
 
@@ -96,10 +122,11 @@ def leverage_after_loops(ltv, loops):
     Parameters
     ----------
     ltv : float or array of float
-        Share of each deposit that is borrowed, a fraction in [0, 1]. Using the
+        Share of each deposit that is borrowed, a fraction {domain:ltv}. Using the
         full maximum LTV puts the position at HF = LT / LTV, barely above 1.
     loops : int or array of int
-        Number of borrow-and-redeposit rounds (>= 0); ``0`` means no loop.
+        Number of borrow-and-redeposit rounds, whole numbers {domain:loops};
+        ``0`` means no loop.
 
     Returns
     -------
@@ -120,22 +147,18 @@ def leverage_after_loops(ltv, loops):
     Geometric series; Aave v3 borrowing power ``availableBorrows = C * LTV - D``
     (aave/aave-v3-core, contracts/protocol/libraries/logic/GenericLogic.sol).
     """
-    lt = check_array("ltv", ltv, lo=0, hi=1)
-    n = _loops(loops)
-    lt_b, n_b = np.broadcast_arrays(lt, n)
-    below = lt_b < 1.0
-    safe = np.where(below, lt_b, 0.0)
-    series = np.where(below, (1.0 - safe ** (n_b + 1.0)) / (1.0 - safe), n_b + 1.0)
-    return float(series) if np.ndim(ltv) == 0 and np.ndim(loops) == 0 else series
+    _whole_loops(loops)
+    return _series(ltv, loops)
 
 
+@contract(ltv=Real(lo=0, hi=1, hi_open=True, why="at LTV = 1 looping diverges to infinite leverage"))
 def max_leverage(ltv):
     """The limit of looping forever: ``1 / (1 - ltv)``.
 
     Parameters
     ----------
     ltv : float or array of float
-        Maximum loan-to-value, a fraction in [0, 1). At ``ltv = 1`` the series
+        Maximum loan-to-value, a fraction {domain:ltv}. At ``ltv = 1`` the series
         diverges: infinite leverage, which no market allows, so it is rejected.
 
     Returns
@@ -153,11 +176,10 @@ def max_leverage(ltv):
     ----------
     Sum of the geometric series of :func:`leverage_after_loops`.
     """
-    lt = check_array("ltv", ltv, lo=0, hi=1, hi_open=True,
-                     why="at LTV = 1 looping diverges to infinite leverage")
-    return as_output(1.0 / (1.0 - lt), ltv)
+    return 1.0 / (1.0 - ltv)
 
 
+@contract(leverage=_LEVERAGE)
 def ltv_for_leverage(leverage):
     """The smallest LTV whose loop limit reaches ``leverage``: ``1 - 1/x``.
 
@@ -167,7 +189,7 @@ def ltv_for_leverage(leverage):
     Parameters
     ----------
     leverage : float or array of float
-        Target exposure over equity, >= 1.
+        Target exposure over equity, {domain:leverage}.
 
     Returns
     -------
@@ -183,10 +205,10 @@ def ltv_for_leverage(leverage):
     ----------
     Inverse of :func:`max_leverage`.
     """
-    x = _leverage(leverage)
-    return as_output(1.0 - 1.0 / x, leverage)
+    return 1.0 - 1.0 / leverage
 
 
+@contract(leverage=_LEVERAGE1, loops=Int(lo=1, hi=MAX_LOOPS, why="borrow-and-supply rounds"))
 def ltv_for_leverage_after_loops(leverage, loops) -> float:
     """The LTV at which ``loops`` rounds reach exactly ``leverage``.
 
@@ -199,9 +221,9 @@ def ltv_for_leverage_after_loops(leverage, loops) -> float:
     Parameters
     ----------
     leverage : float
-        Target exposure over equity, in [1, loops + 1).
+        Target exposure over equity, {domain:leverage} and below ``loops + 1``.
     loops : int
-        Number of borrow-and-redeposit rounds, >= 1.
+        Number of borrow-and-redeposit rounds, {domain:loops}.
 
     Returns
     -------
@@ -217,19 +239,22 @@ def ltv_for_leverage_after_loops(leverage, loops) -> float:
     ----------
     Inverse in ``L`` of :func:`leverage_after_loops`.
     """
-    n = check_int("loops", loops, lo=1)
-    x = check_number("leverage", leverage, lo=1, hi=n + 1, hi_open=True,
-                     why=f"{n} loops reach at most {n + 1}x, and only at LTV = 1")
+    n, x = loops, leverage
+    if x >= n + 1:
+        raise ValueError(f"leverage must be in [1, {n + 1}) for loops = {n}; got {x:g} "
+                         f"({n} loops reach at most {n + 1}x, and only at LTV = 1)")
     lo, hi = 0.0, 1.0
     while hi - lo > 1e-12:
         mid = 0.5 * (lo + hi)
-        if leverage_after_loops(mid, n) < x:
+        if _series(mid, n) < x:
             lo = mid
         else:
             hi = mid
     return 0.5 * (lo + hi)
 
 
+@contract(ltv=Real(lo=0, hi=1, hi_open=True, scalar=True, why="at LTV = 1 looping diverges to infinite leverage"),
+          target_leverage=_Target(lo=1, scalar=True, why="exposure over equity is at least 1 (no loop)"))
 def loops_to_reach(ltv, target_leverage) -> int:
     """Fewest loops for which :func:`leverage_after_loops` reaches a target.
 
@@ -244,9 +269,9 @@ def loops_to_reach(ltv, target_leverage) -> int:
     Parameters
     ----------
     ltv : float
-        Share of each deposit borrowed, in [0, 1).
+        Share of each deposit borrowed, {domain:ltv}.
     target_leverage : float
-        Leverage to reach, >= 1.
+        Leverage to reach, {domain:target_leverage} and below ``max_leverage(ltv)``.
 
     Returns
     -------
@@ -259,32 +284,34 @@ def loops_to_reach(ltv, target_leverage) -> int:
     10
     >>> loops_to_reach(0.93, 10)
     16
+    >>> loops_to_reach(0.0, 1.0)
+    0
 
     References
     ----------
     Geometric series of :func:`leverage_after_loops`.
     """
-    lt = check_number("ltv", ltv, lo=0, hi=1, hi_open=True,
-                      why="at LTV = 1 looping diverges to infinite leverage")
-    x = check_number("target_leverage", target_leverage, lo=1)
+    lt, x = ltv, target_leverage
+    if x == 1.0:  # no loop needed, whatever the LTV (also at LTV 0, whose limit is 1)
+        return 0
     limit = 1.0 / (1.0 - lt)
     if x >= limit * (1.0 - 1e-9):  # within float noise of the limit counts as the limit
         raise ValueError(
             f"target_leverage must be < max_leverage(ltv) = {limit:.6g} for ltv = {lt:g}; "
             f"got {x!r} (the loop only approaches its limit)"
         )
-    if x == 1.0:
-        return 0
     n = math.ceil(math.log(1.0 - x * (1.0 - lt)) / math.log(lt) - 1.0 - 1e-12)
     n = max(n, 0)
     # guard against floating-point edge cases on either side
-    while leverage_after_loops(lt, n) < x - 1e-12:
+    while _series(lt, n) < x - 1e-12:
         n += 1
-    while n > 0 and leverage_after_loops(lt, n - 1) >= x - 1e-12:
+    while n > 0 and _series(lt, n - 1) >= x - 1e-12:
         n -= 1
     return n
 
 
+@contract(leverage=_LEVERAGE, supply_apy=_APY, borrow_apy=_APY, supply_incentive_apy=_INCENTIVE,
+          borrow_incentive_apy=_INCENTIVE)
 def net_apy(leverage, supply_apy, borrow_apy, *, supply_incentive_apy=0.0, borrow_incentive_apy=0.0):
     """APY on equity of a looped position.
 
@@ -301,14 +328,15 @@ def net_apy(leverage, supply_apy, borrow_apy, *, supply_incentive_apy=0.0, borro
     Parameters
     ----------
     leverage : float or array of float
-        Exposure over equity, >= 1.
+        Exposure over equity, {domain:leverage}.
     supply_apy : float or array of float
-        What the collateral earns, as a fraction per year (for an LST: the
-        staking yield plus the lending supply APY).
+        What the collateral earns, as a fraction per year, {domain:supply_apy}
+        (for an LST: the staking yield plus the lending supply APY).
     borrow_apy : float or array of float
-        What the debt costs, as a fraction per year.
-    supply_incentive_apy, borrow_incentive_apy : float, default 0
-        Extra rewards per unit supplied / borrowed, as fractions per year.
+        What the debt costs, as a fraction per year, {domain:borrow_apy}.
+    supply_incentive_apy, borrow_incentive_apy : float or array of float, default 0
+        Extra rewards per unit supplied / borrowed, as fractions per year,
+        {domain:supply_incentive_apy}.
 
     Returns
     -------
@@ -328,17 +356,13 @@ def net_apy(leverage, supply_apy, borrow_apy, *, supply_incentive_apy=0.0, borro
     (aave/aave-v3-core, contracts/protocol/libraries/logic/ReserveLogic.sol);
     the equity return is their difference weighted by exposure and debt.
     """
-    x = _leverage(leverage)
-    rs = check_array("supply_apy", supply_apy, lo=-1, hi=10)
-    rb = check_array("borrow_apy", borrow_apy, lo=-1, hi=10)
-    i_s = check_array("supply_incentive_apy", supply_incentive_apy, lo=0, hi=10)
-    i_b = check_array("borrow_incentive_apy", borrow_incentive_apy, lo=0, hi=10)
-    out = x * (rs + i_s) - (x - 1.0) * (rb - i_b)
-    scalar = all(np.ndim(v) == 0 for v in (leverage, supply_apy, borrow_apy,
-                                            supply_incentive_apy, borrow_incentive_apy))
-    return float(out) if scalar else out
+    x = leverage
+    return x * (supply_apy + supply_incentive_apy) - (x - 1.0) * (borrow_apy - borrow_incentive_apy)
 
 
+@contract(leverage=Real(lo=1, lo_open=True,
+                        why="with leverage 1 there is no debt, so no borrow rate breaks even"),
+          supply_apy=_APY)
 def break_even_borrow_apy(leverage, supply_apy):
     """Borrow rate at which a loop's equity earns nothing: ``r_s * x / (x - 1)``.
 
@@ -351,9 +375,9 @@ def break_even_borrow_apy(leverage, supply_apy):
     Parameters
     ----------
     leverage : float or array of float
-        Exposure over equity, > 1 (with no debt no borrow rate matters).
+        Exposure over equity, {domain:leverage} (with no debt no borrow rate matters).
     supply_apy : float or array of float
-        What the collateral earns per year (fraction).
+        What the collateral earns per year (fraction), {domain:supply_apy}.
 
     Returns
     -------
@@ -371,13 +395,13 @@ def break_even_borrow_apy(leverage, supply_apy):
     ----------
     Setting :func:`net_apy` to zero; cf. Xiong et al., arXiv:2401.08610.
     """
-    x = check_array("leverage", leverage, lo=1, lo_open=True,
-                    why="with leverage 1 there is no debt, so no borrow rate breaks even")
-    rs = check_array("supply_apy", supply_apy, lo=-1, hi=10)
-    out = rs * x / (x - 1.0)
-    return float(out) if np.ndim(leverage) == 0 and np.ndim(supply_apy) == 0 else out
+    x = leverage
+    return supply_apy * x / (x - 1.0)
 
 
+@contract(leverage=_LEVERAGE, liquidation_threshold=_LT,
+          price_ratio=Real(lo=0, lo_open=True, why="a price ratio relative to entry"),
+          returns=Finite(allow_inf=True))
 def looped_health_factor(leverage, liquidation_threshold, price_ratio=1.0):
     """Health factor of a loop whose collateral and debt are one asset up to a price.
 
@@ -391,17 +415,18 @@ def looped_health_factor(leverage, liquidation_threshold, price_ratio=1.0):
     Parameters
     ----------
     leverage : float or array of float
-        Exposure over equity, >= 1. ``1`` means no debt (HF is infinite).
+        Exposure over equity, {domain:leverage}. ``1`` means no debt (HF is infinite).
     liquidation_threshold : float or array of float
-        LT of the collateral (E-Mode LT when in E-Mode), a fraction in (0, 1].
+        LT of the collateral (E-Mode LT when in E-Mode), a fraction {domain:liquidation_threshold}.
     price_ratio : float or array of float, default 1
-        (collateral price / debt price) now, over the same at entry (> 0).
+        (collateral price / debt price) now, over the same at entry, {domain:price_ratio}.
         ``0.95`` means the collateral lost 5 % against the debt asset.
 
     Returns
     -------
     float or numpy.ndarray
-        HF; ``math.inf`` where leverage is 1. Liquidation is possible when HF < 1.
+        HF; ``math.inf`` where leverage is 1 (the only non-finite result).
+        Liquidation is possible when HF < 1.
 
     Examples
     --------
@@ -417,15 +442,12 @@ def looped_health_factor(leverage, liquidation_threshold, price_ratio=1.0):
     aave/aave-v3-core, contracts/protocol/libraries/logic/GenericLogic.sol
     (``HF = sum(collateral_i * LT_i) / debt``).
     """
-    x = _leverage(leverage)
-    lt = check_array("liquidation_threshold", liquidation_threshold, lo=0, hi=1, lo_open=True)
-    p = check_array("price_ratio", price_ratio, lo=0, lo_open=True)
-    with np.errstate(divide="ignore"):
-        hf = np.where(x > 1.0, lt * x * p / np.where(x > 1.0, x - 1.0, 1.0), np.inf)
-    scalar = all(np.ndim(v) == 0 for v in (leverage, liquidation_threshold, price_ratio))
-    return float(hf) if scalar else hf
+    x = np.asarray(leverage)
+    levered = x > 1.0
+    return np.where(levered, liquidation_threshold * x * price_ratio / np.where(levered, x - 1.0, 1.0), np.inf)
 
 
+@contract(health_factor=Real(lo=0, lo_open=True, why="a health factor"), liquidation_threshold=_LT)
 def leverage_for_health_factor(health_factor, liquidation_threshold):
     """Leverage at which a same-asset loop sits at a given health factor.
 
@@ -435,9 +457,10 @@ def leverage_for_health_factor(health_factor, liquidation_threshold):
     Parameters
     ----------
     health_factor : float or array of float
-        Target health factor at entry, > ``liquidation_threshold``.
+        Target health factor at entry, {domain:health_factor} and above
+        ``liquidation_threshold``.
     liquidation_threshold : float or array of float
-        LT of the collateral, in (0, 1].
+        LT of the collateral, {domain:liquidation_threshold}.
 
     Returns
     -------
@@ -460,17 +483,20 @@ def leverage_for_health_factor(health_factor, liquidation_threshold):
     https://governance.aave.com/t/arfc-lrt-and-wsteth-unification/21739 ;
     bgd-labs/aave-proposals-v3 src/20250430_Multi_LRTAndWstETHUnification.
     """
-    lt = check_array("liquidation_threshold", liquidation_threshold, lo=0, hi=1, lo_open=True)
-    hf = check_array("health_factor", health_factor, lo=0, lo_open=True)
+    lt, hf = liquidation_threshold, health_factor
     if np.any(hf <= lt):
         raise ValueError(
             f"health_factor must be > liquidation_threshold; got {health_factor!r} and "
             f"{liquidation_threshold!r} (a loop's HF tends to LT as leverage grows, never below)"
         )
-    out = hf / (hf - lt)
-    return float(out) if np.ndim(health_factor) == 0 and np.ndim(liquidation_threshold) == 0 else out
+    return hf / (hf - lt)
 
 
+def _price_ratio(x, lt):
+    return (x - 1.0) / (x * lt)
+
+
+@contract(leverage=_LEVERAGE, liquidation_threshold=_LT)
 def liquidation_price_ratio(leverage, liquidation_threshold):
     """Collateral/debt price ratio (relative to entry) at which HF reaches 1.
 
@@ -480,9 +506,9 @@ def liquidation_price_ratio(leverage, liquidation_threshold):
     Parameters
     ----------
     leverage : float or array of float
-        Exposure over equity, >= 1.
+        Exposure over equity, {domain:leverage}.
     liquidation_threshold : float or array of float
-        LT of the collateral, in (0, 1].
+        LT of the collateral, {domain:liquidation_threshold}.
 
     Returns
     -------
@@ -501,12 +527,10 @@ def liquidation_price_ratio(leverage, liquidation_threshold):
     Solving :func:`looped_health_factor` = 1 for the price ratio
     (aave/aave-v3-core, contracts/protocol/libraries/logic/GenericLogic.sol).
     """
-    x = _leverage(leverage)
-    lt = check_array("liquidation_threshold", liquidation_threshold, lo=0, hi=1, lo_open=True)
-    out = (x - 1.0) / (x * lt)
-    return float(out) if np.ndim(leverage) == 0 and np.ndim(liquidation_threshold) == 0 else out
+    return _price_ratio(leverage, liquidation_threshold)
 
 
+@contract(leverage=_LEVERAGE, liquidation_threshold=_LT)
 def price_drop_to_liquidation(leverage, liquidation_threshold):
     """Relative fall of the collateral/debt price that brings HF to 1.
 
@@ -528,9 +552,9 @@ def price_drop_to_liquidation(leverage, liquidation_threshold):
     Parameters
     ----------
     leverage : float or array of float
-        Exposure over equity, >= 1.
+        Exposure over equity, {domain:leverage}.
     liquidation_threshold : float or array of float
-        LT of the collateral, in (0, 1].
+        LT of the collateral, {domain:liquidation_threshold}.
 
     Returns
     -------
@@ -553,10 +577,10 @@ def price_drop_to_liquidation(leverage, liquidation_threshold):
     ``HF = sum(collateral_i * LT_i) / debt``; liquidatable when HF < 1,
     ``HEALTH_FACTOR_LIQUIDATION_THRESHOLD = 1e18`` in ValidationLogic.sol).
     """
-    ratio = liquidation_price_ratio(leverage, liquidation_threshold)
-    return 1.0 - ratio
+    return 1.0 - _price_ratio(leverage, liquidation_threshold)
 
 
+@contract(leverage=_LEVERAGE)
 def equity_wipeout_drop(leverage):
     """Relative fall of the collateral/debt price at which the equity is gone: ``1/x``.
 
@@ -568,7 +592,7 @@ def equity_wipeout_drop(leverage):
     Parameters
     ----------
     leverage : float or array of float
-        Exposure over equity, >= 1.
+        Exposure over equity, {domain:leverage}.
 
     Returns
     -------
@@ -584,10 +608,11 @@ def equity_wipeout_drop(leverage):
     ----------
     Balance-sheet identity of the loop: collateral ``xE``, debt ``(x - 1)E``.
     """
-    x = _leverage(leverage)
-    return as_output(1.0 / x, leverage)
+    return 1.0 / leverage
 
 
+@contract(initial_health_factor=_HF0, staking_rate=_RATE1, borrow_rate=_RATE1,
+          years=Real(lo=0, why="a time from now, in years"))
 def health_factor_drift(initial_health_factor, staking_rate, borrow_rate, years):
     """Health factor over time when the collateral and the debt accrue at different rates.
 
@@ -603,11 +628,11 @@ def health_factor_drift(initial_health_factor, staking_rate, borrow_rate, years)
     Parameters
     ----------
     initial_health_factor : float
-        HF now (> 0).
+        HF now, {domain:initial_health_factor}.
     staking_rate, borrow_rate : float
-        Continuously compounded annual rates (fractions).
+        Continuously compounded annual rates (fractions), {domain:staking_rate}.
     years : float or array of float
-        Time from now, in years (>= 0).
+        Time from now, in years, {domain:years}.
 
     Returns
     -------
@@ -626,13 +651,10 @@ def health_factor_drift(initial_health_factor, staking_rate, borrow_rate, years)
     with Liquid Staking Derivatives (LSDs): Opportunities and Risks*,
     arXiv:2401.08610.
     """
-    hf0 = check_number("initial_health_factor", initial_health_factor, lo=0, lo_open=True)
-    y = check_number("staking_rate", staking_rate, lo=-1, hi=10)
-    rb = check_number("borrow_rate", borrow_rate, lo=-1, hi=10)
-    t = check_array("years", years, lo=0)
-    return as_output(hf0 * np.exp((y - rb) * t), years)
+    return initial_health_factor * np.exp(np.multiply(staking_rate - borrow_rate, years))
 
 
+@contract(initial_health_factor=_HF0, staking_rate=_RATE1, borrow_rate=_RATE1, returns=Finite(allow_inf=True))
 def years_to_liquidation(initial_health_factor, staking_rate, borrow_rate) -> float:
     """Years until :func:`health_factor_drift` brings HF down to 1.
 
@@ -642,14 +664,16 @@ def years_to_liquidation(initial_health_factor, staking_rate, borrow_rate) -> fl
     Parameters
     ----------
     initial_health_factor : float
-        HF now (> 0).
+        HF now, {domain:initial_health_factor}.
     staking_rate, borrow_rate : float
-        Continuously compounded annual rates of the collateral and the debt.
+        Continuously compounded annual rates of the collateral and the debt,
+        {domain:staking_rate}.
 
     Returns
     -------
     float
-        Years (``math.inf`` if never, ``0.0`` if already liquidatable).
+        Years (``math.inf`` if never -- the only non-finite result -- and
+        ``0.0`` if already liquidatable).
 
     Examples
     --------
@@ -662,9 +686,7 @@ def years_to_liquidation(initial_health_factor, staking_rate, borrow_rate) -> fl
     ----------
     Inverse of :func:`health_factor_drift` at HF = 1.
     """
-    hf0 = check_number("initial_health_factor", initial_health_factor, lo=0, lo_open=True)
-    y = check_number("staking_rate", staking_rate, lo=-1, hi=10)
-    rb = check_number("borrow_rate", borrow_rate, lo=-1, hi=10)
+    hf0, y, rb = initial_health_factor, staking_rate, borrow_rate
     if hf0 <= 1.0:
         return 0.0
     if y >= rb:
@@ -672,11 +694,19 @@ def years_to_liquidation(initial_health_factor, staking_rate, borrow_rate) -> fl
     return math.log(hf0) / (rb - y)
 
 
+@contract(equity=_EQUITY, collateral=Real(lo=0, lo_open=True, scalar=True), debt=Real(lo=0, scalar=True),
+          fees=Real(lo=0, scalar=True), transactions=Int(lo=1, hi=2 * MAX_LOOPS + 1))
 @dataclass(frozen=True)
 class LoopPosition:
     """A looped position: what was built and what building it cost.
 
     Amounts are in units of the looped asset (e.g. ETH), at entry prices.
+    Validated on construction, so that :attr:`leverage` and :attr:`ltv` are
+    finite.
+
+    Parameters
+    ----------
+    {domains}
     """
 
     equity: float
@@ -690,6 +720,12 @@ class LoopPosition:
     transactions: int
     """Number of transactions sent."""
 
+    def __post_init__(self):
+        for name, (num, den) in {"leverage": ("collateral", "equity"), "ltv": ("debt", "collateral")}.items():
+            if not math.isfinite(getattr(self, num) / getattr(self, den)):
+                raise ValueError(f"{num} / {den} ({name}) must be finite; got {num}={getattr(self, num):g}, "
+                                 f"{den}={getattr(self, den):g}")
+
     @property
     def leverage(self) -> float:
         """Exposure over the equity put in: ``collateral / equity``."""
@@ -700,12 +736,22 @@ class LoopPosition:
         """Debt over collateral, the position's current loan-to-value."""
         return self.debt / self.collateral
 
+    @contract(liquidation_threshold=Real(lo=0, hi=1, lo_open=True, scalar=True), returns=Finite(allow_inf=True))
     def health_factor(self, liquidation_threshold) -> float:
-        """HF at entry prices: ``collateral * LT / debt`` (inf with no debt)."""
-        lt = check_number("liquidation_threshold", liquidation_threshold, lo=0, hi=1, lo_open=True)
-        return math.inf if self.debt == 0 else self.collateral * lt / self.debt
+        """HF at entry prices: ``collateral * LT / debt`` (inf with no debt, the only non-finite result).
+
+        Parameters
+        ----------
+        liquidation_threshold : float
+            LT of the collateral, {domain:liquidation_threshold}.
+        """
+        if self.debt == 0:
+            return math.inf
+        return float(np.float64(self.collateral) * liquidation_threshold / self.debt)
 
 
+@contract(equity=_EQUITY, leverage=_LEVERAGE1, flash_premium=_PREMIUM,
+          max_ltv=Opt(Real(lo=0, hi=1, hi_open=True, scalar=True, why="a loan-to-value")), gas_cost=_GAS)
 def flash_loan_loop(equity, leverage, flash_premium=AAVE_V3_FLASH_LOAN_PREMIUM, *, max_ltv=None,
                     gas_cost=0.0) -> LoopPosition:
     """Build a loop in one transaction with a flash loan.
@@ -719,16 +765,16 @@ def flash_loan_loop(equity, leverage, flash_premium=AAVE_V3_FLASH_LOAN_PREMIUM, 
     Parameters
     ----------
     equity : float
-        Own funds, in the looped asset (> 0).
+        Own funds, in the looped asset, {domain:equity}.
     leverage : float
-        Target exposure over equity, >= 1.
+        Target exposure over equity, {domain:leverage}.
     flash_premium : float, default 0.0005
-        Flash-loan premium as a fraction of the amount (Aave v3: 5 bps).
+        Flash-loan premium as a fraction of the amount (Aave v3: 5 bps), {domain:flash_premium}.
     max_ltv : float, optional
-        If given, raise when the resulting debt/collateral exceeds it (the
-        borrow would revert).
+        If given ({domain:max_ltv}), raise when the resulting debt/collateral
+        exceeds it (the borrow would revert).
     gas_cost : float, default 0
-        Gas for the one transaction, in the looped asset.
+        Gas for the one transaction, in the looped asset, {domain:gas_cost}.
 
     Returns
     -------
@@ -745,16 +791,14 @@ def flash_loan_loop(equity, leverage, flash_premium=AAVE_V3_FLASH_LOAN_PREMIUM, 
     ----------
     aave/aave-v3-core, contracts/protocol/libraries/logic/FlashLoanLogic.sol.
     """
-    e = check_number("equity", equity, lo=0, lo_open=True)
-    x = check_number("leverage", leverage, lo=1)
-    p = check_number("flash_premium", flash_premium, lo=0, hi=0.1)
-    gas = check_number("gas_cost", gas_cost, lo=0)
+    # numpy floats, so that an overflow raises (and the contract names the arguments)
+    e, x, p, gas = np.float64(equity), np.float64(leverage), np.float64(flash_premium), np.float64(gas_cost)
     flash = (x - 1.0) * e
     fee = flash * p
     debt = flash + fee
     collateral = x * e
     if max_ltv is not None:
-        m = check_number("max_ltv", max_ltv, lo=0, hi=1, hi_open=True)
+        m = max_ltv
         if debt > m * collateral * (1 + 1e-12):
             raise ValueError(
                 f"leverage {x:g} with flash_premium {p:g} needs an LTV of {debt / collateral:.6g}, "
@@ -764,6 +808,8 @@ def flash_loan_loop(equity, leverage, flash_premium=AAVE_V3_FLASH_LOAN_PREMIUM, 
                         transactions=1)
 
 
+@contract(equity=_EQUITY, ltv=Real(lo=0, hi=1, scalar=True, why="a share of each deposit"),
+          loops=Int(lo=0, hi=MAX_LOOPS, why="borrow-and-supply rounds"), gas_cost_per_tx=_GAS)
 def iterative_loop(equity, ltv, loops, *, gas_cost_per_tx=0.0) -> LoopPosition:
     """Build a loop the slow way: one supply, then ``loops`` borrow+supply pairs.
 
@@ -775,13 +821,13 @@ def iterative_loop(equity, ltv, loops, *, gas_cost_per_tx=0.0) -> LoopPosition:
     Parameters
     ----------
     equity : float
-        Own funds (> 0).
+        Own funds, in the looped asset, {domain:equity}.
     ltv : float
-        Share of each deposit borrowed, in [0, 1].
+        Share of each deposit borrowed, {domain:ltv}.
     loops : int
-        Borrow-and-supply rounds (>= 0).
+        Borrow-and-supply rounds, {domain:loops}.
     gas_cost_per_tx : float, default 0
-        Gas per transaction, in the looped asset.
+        Gas per transaction, in the looped asset, {domain:gas_cost_per_tx}.
 
     Returns
     -------
@@ -799,16 +845,15 @@ def iterative_loop(equity, ltv, loops, *, gas_cost_per_tx=0.0) -> LoopPosition:
     Aave v3 ``supply`` and ``borrow`` are separate calls of the Pool
     (aave/aave-v3-core, contracts/protocol/pool/Pool.sol).
     """
-    e = check_number("equity", equity, lo=0, lo_open=True)
-    lt = check_number("ltv", ltv, lo=0, hi=1)
-    n = check_int("loops", loops, lo=0)
-    gas = check_number("gas_cost_per_tx", gas_cost_per_tx, lo=0)
-    collateral = e * leverage_after_loops(lt, n)
-    tx = 1 + 2 * n
-    return LoopPosition(equity=e, collateral=collateral, debt=collateral - e, fees=gas * tx,
+    e = np.float64(equity)  # numpy floats: an overflow raises and the contract names the arguments
+    collateral = e * _series(ltv, loops)[()]
+    tx = 1 + 2 * loops
+    return LoopPosition(equity=e, collateral=collateral, debt=collateral - e, fees=np.float64(gas_cost_per_tx) * tx,
                         transactions=tx)
 
 
+@contract(collateral=Real(lo=0, why="an amount in the debt asset"), debt=Real(lo=0, why="an amount owed"),
+          exit_price_ratio=Real(lo=0, why="a price ratio relative to entry"), flash_premium=_PREMIUM)
 def unwind_equity(collateral, debt, exit_price_ratio=1.0, flash_premium=AAVE_V3_FLASH_LOAN_PREMIUM):
     """Equity left after closing a loop at once with a flash loan.
 
@@ -824,13 +869,13 @@ def unwind_equity(collateral, debt, exit_price_ratio=1.0, flash_premium=AAVE_V3_
     Parameters
     ----------
     collateral : float or array of float
-        Collateral held, in the debt asset's units at entry prices (>= 0).
+        Collateral held, in the debt asset's units at entry prices, {domain:collateral}.
     debt : float or array of float
-        Debt owed (>= 0).
+        Debt owed, {domain:debt}.
     exit_price_ratio : float or array of float, default 1
-        Price obtained for the collateral relative to entry (>= 0).
+        Price obtained for the collateral relative to entry, {domain:exit_price_ratio}.
     flash_premium : float, default 0.0005
-        Premium of the flash loan used to repay the debt.
+        Premium of the flash loan used to repay the debt, {domain:flash_premium}.
 
     Returns
     -------
@@ -850,10 +895,4 @@ def unwind_equity(collateral, debt, exit_price_ratio=1.0, flash_premium=AAVE_V3_
     aave/aave-v3-core, contracts/protocol/libraries/logic/FlashLoanLogic.sol
     (premium on a repaid flash loan).
     """
-    c = check_array("collateral", collateral, lo=0)
-    d = check_array("debt", debt, lo=0)
-    r = check_array("exit_price_ratio", exit_price_ratio, lo=0)
-    p = check_number("flash_premium", flash_premium, lo=0, hi=0.1)
-    out = c * r - d * (1.0 + p)
-    scalar = all(np.ndim(v) == 0 for v in (collateral, debt, exit_price_ratio))
-    return float(out) if scalar else out
+    return np.multiply(collateral, exit_price_ratio) - np.multiply(debt, 1.0 + flash_premium)

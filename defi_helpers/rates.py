@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_output, check_array, check_int, check_number
+from ._validate import Int, Real, check_array, contract
 
 __all__ = [
     "SECONDS_PER_YEAR",
@@ -43,34 +43,40 @@ __all__ = [
 SECONDS_PER_YEAR = 365 * 24 * 3600
 
 
-def _curve_params(optimal_usage, base, slope1, slope2):
-    uopt = check_number("optimal_usage", optimal_usage, lo=0, hi=1, lo_open=True, hi_open=True)
-    b = check_number("base", base, lo=0)
-    s1 = check_number("slope1", slope1, lo=0)
-    s2 = check_number("slope2", slope2, lo=0)
-    return uopt, b, s1, s2
+#: Domains shared by the curve functions (the parameters of one reserve's strategy).
+_CURVE = dict(
+    utilization=Real(lo=0, hi=1, why="a share of the reserve lent out"),
+    optimal_usage=Real(lo=0, hi=1, lo_open=True, hi_open=True, scalar=True,
+                       why="the kink lies strictly between 0 and 1; the curve divides by Uopt and 1 - Uopt"),
+    base=Real(lo=0, scalar=True),
+    slope1=Real(lo=0, scalar=True),
+    slope2=Real(lo=0, scalar=True),
+)
+_RATE = Real(lo=0, why="an annual rate as a fraction: 0.05 means 5 %")
+_SECONDS = Real(lo=0, why="a time in seconds")
 
 
+@contract(total_debt=Real(lo=0), available_liquidity=Real(lo=0))
 def utilization(total_debt, available_liquidity):
     """Borrow usage ratio ``U = debt / (available liquidity + debt)``; 0 with no debt.
 
     Parameters
     ----------
-    total_debt, available_liquidity : float or array
-        Amounts of the reserve's asset (>= 0).
+    total_debt : float or array of float
+        Debt of the reserve, in its asset; {domain:total_debt}.
+    available_liquidity : float or array of float
+        Liquidity not lent out, in the same asset; {domain:available_liquidity}.
 
     Examples
     --------
     >>> utilization(90, 10)
     0.9
     """
-    d = check_array("total_debt", total_debt, lo=0)
-    a = check_array("available_liquidity", available_liquidity, lo=0)
-    total = d + a
-    u = np.divide(d, total, out=np.zeros(np.broadcast(d, a).shape), where=total > 0)
-    return float(u) if u.ndim == 0 else u
+    total = total_debt + available_liquidity
+    return np.divide(total_debt, total, out=np.zeros(np.shape(total)), where=total > 0)
 
 
+@contract(**_CURVE)
 def borrow_rate(utilization, optimal_usage, base, slope1, slope2):
     """Variable borrow rate of Aave v3's kinked curve.
 
@@ -81,12 +87,16 @@ def borrow_rate(utilization, optimal_usage, base, slope1, slope2):
 
     Parameters
     ----------
-    utilization : float or array
-        Borrow usage ratio in [0, 1].
+    utilization : float or array of float
+        Borrow usage ratio, {domain:utilization}.
     optimal_usage : float
-        The kink ``Uopt``, in (0, 1).
-    base, slope1, slope2 : float
-        Annual rates (fractions, >= 0).
+        The kink ``Uopt``, {domain:optimal_usage}.
+    base : float
+        Rate at zero utilisation, an annual fraction, {domain:base}.
+    slope1 : float
+        Rise from 0 to ``Uopt``, an annual fraction, {domain:slope1}.
+    slope2 : float
+        Rise from ``Uopt`` to 1, an annual fraction, {domain:slope2}.
 
     Returns
     -------
@@ -108,13 +118,16 @@ def borrow_rate(utilization, optimal_usage, base, slope1, slope2):
     curve in aave-dao/aave-v3-origin ``DefaultReserveInterestRateStrategyV2.sol``
     (v3.1 and later).
     """
-    u = check_array("utilization", utilization, lo=0, hi=1)
-    uopt, b, s1, s2 = _curve_params(optimal_usage, base, slope1, slope2)
+    return _borrow_rate(utilization, optimal_usage, base, slope1, slope2)
+
+
+def _borrow_rate(u, uopt, b, s1, s2):
     below = b + s1 * u / uopt
     above = b + s1 + s2 * (u - uopt) / (1.0 - uopt)
-    return as_output(np.where(u <= uopt, below, above), utilization)
+    return np.where(u <= uopt, below, above)
 
 
+@contract(**_CURVE, reserve_factor=Real(lo=0, hi=1, scalar=True))
 def supply_rate(utilization, optimal_usage, base, slope1, slope2, reserve_factor):
     """Supply (liquidity) rate: ``borrow_rate * U * (1 - reserve_factor)``.
 
@@ -130,12 +143,14 @@ def supply_rate(utilization, optimal_usage, base, slope1, slope2, reserve_factor
 
     Parameters
     ----------
-    utilization : float or array
-        In [0, 1].
-    optimal_usage, base, slope1, slope2 : float
-        As in :func:`borrow_rate`.
+    utilization : float or array of float
+        Borrow usage ratio, {domain:utilization}.
+    optimal_usage : float
+        The kink, {domain:optimal_usage}; as in :func:`borrow_rate`.
+    base, slope1, slope2 : float
+        As in :func:`borrow_rate`; each {domain:base}.
     reserve_factor : float
-        Protocol's share of interest, in [0, 1].
+        Protocol's share of interest, {domain:reserve_factor}.
 
     Examples
     --------
@@ -150,17 +165,28 @@ def supply_rate(utilization, optimal_usage, base, slope1, slope2, reserve_factor
     ``DefaultReserveInterestRateStrategyV2.sol`` (v3.1+: the variable rate in place of
     the overall rate).
     """
-    rf = check_number("reserve_factor", reserve_factor, lo=0, hi=1)
-    u = check_array("utilization", utilization, lo=0, hi=1)
-    r = borrow_rate(u, optimal_usage, base, slope1, slope2) * u * (1.0 - rf)
-    return as_output(r, utilization)
+    u = utilization
+    return _borrow_rate(u, optimal_usage, base, slope1, slope2) * u * (1.0 - reserve_factor)
 
 
+@contract(rate=_RATE, seconds=_SECONDS)
 def linear_interest(rate, seconds):
     """Supply-index growth factor between two updates: ``1 + rate * t / year``.
 
     Aave accrues supply interest linearly between interactions with a
     reserve; it compounds only when someone touches the reserve.
+
+    Parameters
+    ----------
+    rate : float or array of float
+        Supply rate (APR, a fraction), {domain:rate}.
+    seconds : float or array of float
+        Time since the last update, {domain:seconds}.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The growth factor (1 = no growth); arrays broadcast against each other.
 
     Examples
     --------
@@ -171,11 +197,10 @@ def linear_interest(rate, seconds):
     ----------
     aave/aave-v3-core, contracts/protocol/libraries/math/MathUtils.sol (calculateLinearInterest)
     """
-    r = check_array("rate", rate, lo=0)
-    t = check_array("seconds", seconds, lo=0)
-    return as_output(1.0 + r * t / SECONDS_PER_YEAR, rate if np.ndim(rate) else seconds)
+    return 1.0 + rate * seconds / SECONDS_PER_YEAR
 
 
+@contract(rate=_RATE, seconds=_SECONDS)
 def compounded_interest_v30(rate, seconds):
     """Borrow-index growth factor, Aave v3.0–v3.3 (binomial approximation).
 
@@ -189,23 +214,46 @@ def compounded_interest_v30(rate, seconds):
     difference at float precision for a one-hour gap, about 1e-13 for a day,
     5e-6 of the index for 5 % over a whole year without an update.
 
+    Parameters
+    ----------
+    rate : float or array of float
+        Variable borrow rate (APR, a fraction), {domain:rate}.
+    seconds : float or array of float
+        Time since the last update, {domain:seconds}.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The growth factor (1 = no growth); arrays broadcast against each other.
+
+    Examples
+    --------
+    >>> round(compounded_interest_v30(0.05, SECONDS_PER_YEAR), 7)
+    1.0512708
+
     References
     ----------
     aave/aave-v3-core, contracts/protocol/libraries/math/MathUtils.sol
     (calculateCompoundedInterest)
     """
-    r = check_array("rate", rate, lo=0)
-    n = check_array("seconds", seconds, lo=0)
-    x = r / SECONDS_PER_YEAR
+    x = np.divide(rate, SECONDS_PER_YEAR)
+    n = np.asarray(seconds, dtype=float)
     n1 = np.maximum(n - 1, 0)
     n2 = np.maximum(n - 2, 0)
-    f = 1 + n * x + n * n1 / 2 * x**2 + n * n1 * n2 / 6 * x**3
-    return as_output(f, rate if np.ndim(rate) else seconds)
+    return 1 + n * x + n * n1 / 2 * x**2 + n * n1 * n2 / 6 * x**3
 
 
+#: One in ray (27 decimals), Aave's unit for rates and indexes (WadRayMath.sol).
 RAY = 10**27
+#: Largest rate the reserve stores: ``currentVariableBorrowRate`` is a ``uint128``
+#: (DataTypes.ReserveData, aave/aave-v3-core).
+_MAX_RATE_RAY = 2**128 - 1
+#: Largest gap between two updates: ``lastUpdateTimestamp`` is a ``uint40`` (same struct).
+_MAX_SECONDS = 2**40 - 1
 
 
+@contract(rate_ray=Int(lo=0, hi=_MAX_RATE_RAY, why="the reserve stores the rate as a uint128"),
+          seconds=Int(lo=0, hi=_MAX_SECONDS, why="timestamps are stored as uint40"))
 def compounded_interest_v30_ray(rate_ray: int, seconds: int) -> int:
     """Borrow-index growth factor in ray, as Aave v3.0's integer code computes it.
 
@@ -218,9 +266,11 @@ def compounded_interest_v30_ray(rate_ray: int, seconds: int) -> int:
     Parameters
     ----------
     rate_ray : int
-        Annual rate in ray (``5 * 10**25`` = 5 %), >= 0.
+        Annual rate in ray (``5 * 10**25`` = 5 %), {domain:rate_ray}
+        (``currentVariableBorrowRate`` is a ``uint128``).
     seconds : int
-        Seconds since the last update, >= 0.
+        Seconds since the last update, {domain:seconds}
+        (``lastUpdateTimestamp`` is a ``uint40``).
 
     Returns
     -------
@@ -238,10 +288,11 @@ def compounded_interest_v30_ray(rate_ray: int, seconds: int) -> int:
     References
     ----------
     aave/aave-v3-core, contracts/protocol/libraries/math/MathUtils.sol
-    (``calculateCompoundedInterest``) and WadRayMath.sol (``rayMul``).
+    (``calculateCompoundedInterest``) and WadRayMath.sol (``rayMul``);
+    contracts/protocol/libraries/types/DataTypes.sol (``ReserveData``: the
+    rate a ``uint128``, ``lastUpdateTimestamp`` a ``uint40``).
     """
-    r = check_int("rate_ray", rate_ray, lo=0)
-    n = check_int("seconds", seconds, lo=0)
+    r, n = rate_ray, seconds
     if n == 0:
         return RAY
     n1 = n - 1
@@ -251,23 +302,41 @@ def compounded_interest_v30_ray(rate_ray: int, seconds: int) -> int:
     return RAY + r * n // SECONDS_PER_YEAR + n * n1 * power2 // 2 + n * n1 * n2 * power3 // 6
 
 
+@contract(rate=_RATE, seconds=_SECONDS)
 def compounded_interest_v34(rate, seconds):
     """Borrow-index growth factor, Aave v3.4+ (third-order Taylor series of e^x).
 
     ``x = rate * n / year``; ``1 + x + x^2/2 + x^3/6``. Its error against
     ``e^x`` is about ``x^4 / 24`` for small ``x``.
 
+    Parameters
+    ----------
+    rate : float or array of float
+        Variable borrow rate (APR, a fraction), {domain:rate}.
+    seconds : float or array of float
+        Time since the last update, {domain:seconds}.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The growth factor (1 = no growth); arrays broadcast against each other.
+
+    Examples
+    --------
+    >>> round(compounded_interest_v34(0.05, SECONDS_PER_YEAR), 7)
+    1.0512708
+
     References
     ----------
     aave-dao/aave-v3-origin tag v3.4.0,
     src/contracts/protocol/libraries/math/MathUtils.sol (calculateCompoundedInterest)
     """
-    r = check_array("rate", rate, lo=0)
-    n = check_array("seconds", seconds, lo=0)
-    x = r * n / SECONDS_PER_YEAR
-    return as_output(1 + x + x * (x / 2 + x * x / 6), rate if np.ndim(rate) else seconds)
+    x = np.multiply(rate, seconds) / SECONDS_PER_YEAR
+    return 1 + x + x * (x / 2 + x * x / 6)
 
 
+@contract(apr=Real(why="a yearly rate as a fraction: 0.10 means 10 %"),
+          periods_per_year=Real(lo=1, scalar=True, why="compounding periods in a year"))
 def apr_to_apy(apr, periods_per_year=SECONDS_PER_YEAR):
     """APY from an APR compounded ``periods_per_year`` times: ``(1 + apr/m)^m - 1``.
 
@@ -277,11 +346,25 @@ def apr_to_apy(apr, periods_per_year=SECONDS_PER_YEAR):
     ``-m``, where the per-period rate would wipe out the balance. Computed as
     ``expm1(m * log1p(apr/m))`` to stay accurate for per-second compounding.
 
+    Parameters
+    ----------
+    apr : float or array of float
+        The yearly rate as a fraction, {domain:apr}, and above ``-periods_per_year``.
+    periods_per_year : float, default SECONDS_PER_YEAR
+        Compounding periods in a year ``m``, {domain:periods_per_year}.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        The APY, a fraction.
+
     Examples
     --------
     >>> round(apr_to_apy(0.05, 12), 6)
     0.051162
     """
-    m = check_number("periods_per_year", periods_per_year, lo=1)
-    a = check_array("apr", apr, lo=-m, lo_open=True, why="a yearly rate as a fraction: 0.10 means 10 %")
-    return as_output(np.expm1(m * np.log1p(a / m)), apr)
+    m = periods_per_year
+    check_array("apr", apr, lo=-m, lo_open=True,
+                why=f"a yearly rate as a fraction: 0.10 means 10 %; below -periods_per_year = {-m:g} "
+                    "one period would wipe out the balance")
+    return np.expm1(m * np.log1p(apr / m))

@@ -225,3 +225,55 @@ def test_reserve_thresholds_follow_the_snapshot():
     assert r["liquidation_threshold"].idxmin() == "USDT"
     assert r["ltv"].idxmin() == "WBTC"
     assert r.loc["USDT", "liquidation_threshold"] < r.loc["WBTC", "liquidation_threshold"]
+
+
+# --- input contracts (issue 14) -------------------------------------------------------------------
+
+def test_integer_math_reverts_where_aave_reverts():
+    """PercentageMath.percentMul / percentDiv and WadRayMath.wadDiv revert when the intermediate
+    product would exceed type(uint256).max (aave-v3-core math libraries); so do the Python versions."""
+    top = 2**256 - 1
+    assert c.percent_mul((top - 5_000) // 8_250, 8_250) == ((top - 5_000) // 8_250 * 8_250 + 5_000) // 10_000
+    with pytest.raises(ValueError, match="value.*percentage_bps"):
+        c.percent_mul((top - 5_000) // 8_250 + 1, 8_250)
+    assert c.percent_mul(top, 0) == 0  # percentage 0 never overflows
+    with pytest.raises(ValueError, match="value"):
+        c.percent_div((top - 4_125) // 10_000 + 1, 8_250)
+    with pytest.raises(ValueError, match="percentage_bps"):
+        c.percent_div(1, 0)
+    with pytest.raises(ValueError, match="a \\* 10\\*\\*18"):
+        c.wad_div((top - 10**18 // 2) // 10**18 + 1, 10**18)
+    with pytest.raises(ValueError, match="b must be"):
+        c.wad_div(1, 0)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: c.percent_mul("10000", 8_250), "value"),
+    (lambda: c.percent_mul(10_000.7, 8_250), "value"),
+    (lambda: c.percent_mul(10_000, True), "percentage_bps"),
+    (lambda: c.wad_div(True, 10**18), "a"),
+    (lambda: c.health_factor(True, 0.83, 100), "collateral_usd"),
+    (lambda: c.health_factor([1.0, 2.0], [0.5, 0.5, 0.5], 1.0), "liquidation_threshold"),
+    (lambda: c.health_factor(1e308, 1.0, 1e-300), "debt_usd"),           # overflow, not inf
+    (lambda: c.health_factor_curve(10, [1e308], 1.0, 1e-10), "price"),
+    (lambda: c.close_factor_v33(0.9, 100, 200, 100), "reserve_debt_usd"),
+    (lambda: c.close_factor("0.9"), "health_factor"),
+])
+def test_contract_refuses_with_the_parameter_named(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_documented_infinity_only_without_debt():
+    assert c.health_factor(100, 0.8, 0) == math.inf
+    assert c.close_factor(math.inf) == 0.0
+    assert type(c.health_factor([20_000, 12_000], [0.83, 0.81], 20_000)) is float
+
+
+def test_liquidation_result_validates_on_construction():
+    r = c.liquidate(10, 1_900, 8_000, 0.05, protocol_fee=0.10)
+    assert c.LiquidationResult(**{f: getattr(r, f) for f in r.__dataclass_fields__}) == r
+    with pytest.raises(ValueError, match="collateral_price"):
+        c.LiquidationResult(1.0, 1.0, 0.0, 1.0, 0.1, 0.0)
+    with pytest.raises(ValueError, match="liquidator_collateral"):
+        c.LiquidationResult(1.0, 1e308, 0.0, 1.0, 0.1, 1e10)  # the profit would be inf

@@ -362,3 +362,36 @@ def test_june_2022_marker_matches_dataset():
 def test_equity_wipeout_drop_rejects_bad_leverage():
     with pytest.raises(ValueError, match="leverage"):
         lp.equity_wipeout_drop(0.5)
+
+
+# --- input contracts (issue 14) ---------------------------------------------------
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: lp.flash_loan_loop(1e308, 3), "equity"),            # overflow: a ValueError, not an inf/NaN LTV
+    (lambda: lp.iterative_loop(1, 0.5, 3, gas_cost_per_tx=1e308), "gas_cost_per_tx"),
+    (lambda: lp.leverage_after_loops(0.8, True), "loops"),
+    (lambda: lp.leverage_after_loops(0.8, lp.MAX_LOOPS + 1), "loops"),
+    (lambda: lp.ltv_for_leverage_after_loops(3, 2), "loops"),    # 2 loops reach at most 3x
+    (lambda: lp.flash_loan_loop(10, 3, max_ltv=float("nan")), "max_ltv"),
+    (lambda: lp.net_apy([2, 3], [0.03, 0.03, 0.03], 0.02), "supply_apy"),
+    (lambda: lp.leverage_for_health_factor(0.9, 1.0), "liquidation_threshold"),
+    (lambda: lp.LoopPosition(1e-300, 1e300, 1.0, 0.0, 1), "equity"),  # leverage would be inf
+    (lambda: lp.LoopPosition(1.0, 2.0, 1.0, 0.0, 0), "transactions"),
+])
+def test_contract_refuses_with_the_parameter_named(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_loops_to_reach_one_needs_no_loop_even_at_ltv_zero():
+    """x = 1 is reached with 0 loops at any LTV; at LTV 0 it used to be refused as 'the limit'."""
+    assert lp.loops_to_reach(0.0, 1.0) == 0 and lp.loops_to_reach(0.8, 1.0) == 0
+    with pytest.raises(ValueError, match="target_leverage"):
+        lp.loops_to_reach(0.0, 1.5)
+
+
+def test_documented_infinities_only():
+    assert lp.looped_health_factor(1, 0.95) == math.inf
+    assert lp.years_to_liquidation(1.2, 0.05, 0.03) == math.inf
+    assert lp.iterative_loop(1, 0.5, 0).health_factor(0.95) == math.inf
+    assert type(lp.flash_loan_loop(10, 10).health_factor(0.95)) is float

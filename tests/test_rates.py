@@ -147,3 +147,31 @@ def test_truncation_error_of_the_series_is_about_x4_over_24():
     year = r.SECONDS_PER_YEAR
     assert math.exp(0.05) - r.compounded_interest_v34(0.05, year) == pytest.approx(0.05**4 / 24, rel=0.05)
     assert math.exp(0.05) - r.compounded_interest_v30(0.05, year) == pytest.approx(0.05**4 / 24, rel=0.05)
+
+
+# --- input contracts (issue 14) ---------------------------------------------------------
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: r.compounded_interest_v30(1e300, 10), "rate"),       # overflow becomes a ValueError
+    (lambda: r.compounded_interest_v34(0.05, 1e300), "seconds"),
+    (lambda: r.linear_interest(True, 10), "rate"),
+    (lambda: r.apr_to_apy(1e300, 365), "apr"),
+    (lambda: r.apr_to_apy(-13, 12), "apr"),                       # below -m: one period wipes out the balance
+    (lambda: r.apr_to_apy(0.05, 0.5), "periods_per_year"),
+    (lambda: r.utilization([1, 2], [1, 2, 3]), "available_liquidity"),
+    (lambda: r.borrow_rate(0.5, 0.8, 0, 0.028, [0.8]), "slope2"),  # curve parameters are single numbers
+    (lambda: r.compounded_interest_v30_ray(2**128, 10), "rate_ray"),  # the reserve stores a uint128
+    (lambda: r.compounded_interest_v30_ray(5 * 10**25, 2**40), "seconds"),  # timestamps are uint40
+    (lambda: r.compounded_interest_v30_ray(5 * 10**25, True), "seconds"),
+])
+def test_contract_refuses_with_the_parameter_named(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_scalars_in_floats_out_arrays_stay_arrays():
+    assert type(r.utilization(90, 10)) is float and type(r.borrow_rate(0.9, **WETH)) is float
+    assert type(r.apr_to_apy(0.05)) is float and type(r.compounded_interest_v30(0.05, 3600)) is float
+    out = r.supply_rate(np.array([0.5, 0.9]), **WETH, reserve_factor=0.15)
+    assert isinstance(out, np.ndarray) and out.shape == (2,)
+    assert r.utilization(0, 0) == 0.0
