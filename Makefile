@@ -14,9 +14,23 @@ PORT   ?= 8000
 JB     := $(VENV)/bin/jupyter-book build . -W -n --keep-going
 WORKERS ?= 2
 
-.PHONY: venv book book-student book-clean serve lab test test-unit test-notebooks test-book test-student test-browser bench clean
+.PHONY: artifacts venv book book-student book-clean serve lab test test-unit test-notebooks test-book test-student test-browser bench clean
 
-$(STAMP): requirements.txt pyproject.toml
+# The protocol lab's compiled contracts (Aave v3 core, Uniswap v2 core): downloaded once from the npm
+# registry, checked against the sha512 pinned in defi_helpers/lab/artifacts.json, cached outside git and
+# _build (standard library only, so the system Python runs it). Offline once cached.
+ARTIFACTS_DIR ?= $(or $(DEFI_HANDBOOK_ARTIFACTS),.cache/artifacts)
+ARTIFACTS_OK  := $(ARTIFACTS_DIR)/.verified
+
+$(ARTIFACTS_OK): defi_helpers/lab/artifacts.json defi_helpers/lab/artifacts.py
+	DEFI_HANDBOOK_ARTIFACTS=$(abspath $(ARTIFACTS_DIR)) $(PYTHON) defi_helpers/lab/artifacts.py fetch
+	@touch $(ARTIFACTS_OK)
+
+artifacts:
+	DEFI_HANDBOOK_ARTIFACTS=$(abspath $(ARTIFACTS_DIR)) $(PYTHON) defi_helpers/lab/artifacts.py fetch
+	@touch $(ARTIFACTS_OK)
+
+$(STAMP): requirements.txt pyproject.toml | $(ARTIFACTS_OK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .

@@ -1,22 +1,26 @@
 """Flash loans, constant-product price impact, and the attacks they enable.
 
-Pure functions and a small in-memory transaction model; no I/O, no plotting.
+Pure functions; no I/O, no plotting, no EVM.
 Amounts are floats in token units (names say which token); fees, premiums and
 LTVs are fractions unless the name says ``_bps`` (``5`` bps = 0.05 %).
 
-Three layers:
+Two layers:
 
-* **Fees** -- :func:`flash_loan_fee` (Aave-style premium), :func:`uniswap_v2_flash_repayment`.
+* **Fees** -- :func:`flash_loan_fee` (Aave-style premium), :func:`flash_loan_fee_exact`
+  and :func:`flash_loan_premium_split_exact` (the on-chain integers),
+  :func:`uniswap_v2_flash_repayment`.
 * **Constant-product maths** -- :func:`cpmm_amount_out`, :func:`cpmm_price_impact`,
   :func:`cpmm_input_to_reach_price`, :func:`optimal_arbitrage`, the TWAP results of
   :func:`twap_required_spot` and :func:`twap_manipulation_cost`, and the closed-form
   :func:`spot_oracle_attack` used by the chapter's explorer.
-* **A transaction model** -- :class:`State` (balances, pools, lending markets),
-  step objects (:class:`Swap`, :class:`FlashLoan`, :class:`Borrow`, ...) and
-  :func:`execute`, which applies the steps in order and rolls everything back
-  if any step reverts -- in particular if a flash loan is not repaid. Recipes
-  (:func:`arbitrage_steps`, :func:`collateral_swap_steps`, ...) build the step
-  lists for the chapter's examples.
+* **Historical ledgers** -- :func:`bzx_pump_attack_ledger`, :func:`bzx_oracle_attack_ledger`.
+
+Transactions themselves -- a flash loan that is not repaid and reverts, an
+arbitrage, a liquidation or a leveraged position built in one transaction, the
+spot-oracle attack -- run on the real contracts in the protocol lab
+(:mod:`defi_helpers.lab.flash`, :mod:`defi_helpers.lab.oracle_attack`), not
+here. (An in-memory transaction simulator lived here until 2026-11-30; the
+lab teaches the same lessons on Aave's and Uniswap's own bytecode.)
 
 References
 ----------
@@ -36,9 +40,8 @@ Loans for Fun and Profit*, FC 2021, arXiv:2003.03810.
 
 from __future__ import annotations
 
-import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -48,7 +51,7 @@ from ._validate import as_output, check_array, check_int, check_number
 
 __all__ = [
     # fees
-    "flash_loan_fee", "flash_loan_fee_exact", "uniswap_v2_flash_repayment",
+    "flash_loan_fee", "flash_loan_fee_exact", "flash_loan_premium_split_exact", "uniswap_v2_flash_repayment",
     "AAVE_V2_FLASH_PREMIUM_BPS", "AAVE_V3_FLASH_PREMIUM_BPS", "BALANCER_V2_FLASH_FEE_BPS",
     "UNISWAP_V2_FEE",
     # constant product
@@ -58,13 +61,6 @@ __all__ = [
     "spot_oracle_attack", "SpotOracleAttack",
     "twap_geometric", "twap_required_spot", "twap_manipulation_cost",
     "bzx_pump_attack_ledger", "bzx_oracle_attack_ledger",
-    # transaction model
-    "Revert", "Pool", "Market", "State", "Receipt", "execute", "ALL",
-    "Transfer", "Swap", "FlashLoan", "FlashSwap", "Deposit", "Withdraw", "Borrow", "Repay",
-    "Liquidate", "RequireBalance", "ProfitGuard",
-    # recipes
-    "arbitrage_steps", "collateral_swap_steps", "refinance_steps", "one_shot_loop_steps",
-    "flash_liquidation_steps", "spot_oracle_attack_steps", "example_state",
 ]
 
 # --- Protocol parameters (each with its date and source) --------------------
@@ -170,6 +166,50 @@ def flash_loan_fee_exact(amount_units: int, premium_bps: int, rounding: str = "h
     if rounding == "up":
         return -((-amt * bps) // 10_000)
     raise ValueError(f"rounding must be 'half_up' or 'up'; got {rounding!r}")
+
+
+def flash_loan_premium_split_exact(amount_units: int, premium_bps: int, to_protocol_bps: int) -> dict:
+    """Premium of an Aave v3.0.2 flash loan and its split, in integer token units.
+
+    ``premium = percentMul(amount, FLASHLOAN_PREMIUM_TOTAL)``; the protocol's
+    share is ``percentMul(premium, FLASHLOAN_PREMIUM_TO_PROTOCOL)`` -- in v3.0.2
+    the second parameter is in basis points **of the premium**, not of the
+    amount -- and the rest goes to suppliers through the liquidity index. The
+    pool books the protocol's share as ``accruedToTreasury``, scaled by the
+    liquidity index (``rayDiv``); it reaches the treasury on ``mintToTreasury``.
+    From v3.4 the whole premium goes to the treasury.
+
+    Parameters
+    ----------
+    amount_units : int
+        Amount in the token's smallest unit, >= 0.
+    premium_bps : int
+        ``FLASHLOAN_PREMIUM_TOTAL``, 0 to 10,000.
+    to_protocol_bps : int
+        ``FLASHLOAN_PREMIUM_TO_PROTOCOL``, 0 to 10,000 (bps of the premium).
+
+    Returns
+    -------
+    dict
+        ``premium``, ``to_protocol`` and ``to_suppliers`` (integers).
+
+    Examples
+    --------
+    >>> flash_loan_premium_split_exact(1_000_000 * 10**6, 5, 4_000)
+    {'premium': 500000000, 'to_protocol': 200000000, 'to_suppliers': 300000000}
+
+    References
+    ----------
+    aave/aave-v3-core v1.19.3, contracts/protocol/libraries/logic/FlashLoanLogic.sol
+    (``executeFlashLoanSimple``: ``totalPremium = amount.percentMul(flashLoanPremiumTotal)``;
+    ``_handleFlashLoanRepayment``: ``premiumToProtocol = totalPremium.percentMul(
+    flashLoanPremiumToProtocol)``, ``accruedToTreasury += premiumToProtocol.rayDiv(
+    nextLiquidityIndex)``); aave-dao/aave-v3-origin docs/3.4 (all fees to the treasury).
+    """
+    premium = flash_loan_fee_exact(amount_units, premium_bps)
+    share = check_int("to_protocol_bps", to_protocol_bps, lo=0, hi=10_000)
+    to_protocol = _coll.percent_mul(premium, share)
+    return {"premium": premium, "to_protocol": to_protocol, "to_suppliers": premium - to_protocol}
 
 
 def uniswap_v2_flash_repayment(amount):
@@ -740,657 +780,3 @@ def bzx_oracle_attack_ledger():
     df = pd.DataFrame(rows, columns=["step", "action", "eth", "note"])
     df["eth_cash"] = df["eth"].cumsum()
     return df[["step", "action", "eth", "eth_cash", "note"]]
-
-
-# =============================================================================
-# The transaction model
-# =============================================================================
-
-ALL = "all"
-"""Pass as an amount to mean "the sender's whole balance of that token"."""
-
-_EPS = 1e-9
-
-
-def _f(x) -> str:
-    """Amounts in logs: thousands separators, no exponent, up to 6 significant digits."""
-    x = float(x)
-    if x == 0:
-        return "0"
-    if abs(x) >= 1_000:
-        return f"{x:,.2f}".rstrip("0").rstrip(".")
-    return f"{x:.6g}"
-
-
-class Revert(Exception):
-    """A step failed: the whole transaction is undone (as the EVM's ``revert``)."""
-
-
-@dataclass
-class Pool:
-    """A Uniswap-v2-style constant-product pool of two tokens (reserves held here)."""
-
-    token0: str
-    token1: str
-    reserve0: float
-    reserve1: float
-    fee: float = UNISWAP_V2_FEE
-
-    def reserve(self, token: str) -> float:
-        if token == self.token0:
-            return self.reserve0
-        if token == self.token1:
-            return self.reserve1
-        raise Revert(f"pool has no token {token!r}")
-
-    def other(self, token: str) -> str:
-        self.reserve(token)
-        return self.token1 if token == self.token0 else self.token0
-
-    def price(self, base: str) -> float:
-        """Spot price of ``base`` in units of the other token."""
-        return self.reserve(self.other(base)) / self.reserve(base)
-
-    def _set(self, token: str, value: float) -> None:
-        if token == self.token0:
-            self.reserve0 = value
-        else:
-            self.reserve1 = value
-
-
-@dataclass
-class Market:
-    """A lending market with Aave-like rules: one oracle, per-token LTV, LT and bonus.
-
-    ``prices`` maps each token to a USD price, or to ``"pool:<name>"`` to read
-    that pool's *spot* price -- the design the bZx attacks exploited. The
-    market's liquidity is the state's balance of the account named ``name``.
-    """
-
-    name: str
-    prices: dict
-    ltv: dict
-    liquidation_threshold: dict
-    liquidation_bonus: dict = field(default_factory=dict)
-    collateral: dict = field(default_factory=dict)
-    debt: dict = field(default_factory=dict)
-
-    def position(self, user: str) -> tuple[dict, dict]:
-        """The user's (collateral, debt) dicts, token -> amount."""
-        return self.collateral.setdefault(user, {}), self.debt.setdefault(user, {})
-
-
-@dataclass
-class State:
-    """Everything a transaction can touch: account balances, pools, lending markets."""
-
-    balances: dict = field(default_factory=dict)
-    pools: dict = field(default_factory=dict)
-    markets: dict = field(default_factory=dict)
-
-    def balance(self, account: str, token: str) -> float:
-        """Token balance of an account (0 if it has none)."""
-        return float(self.balances.get(account, {}).get(token, 0.0))
-
-    def copy(self) -> "State":
-        return copy.deepcopy(self)
-
-    def total(self, token: str) -> float:
-        """All of ``token`` in existence here: balances plus pool reserves."""
-        held = sum(b.get(token, 0.0) for b in self.balances.values())
-        pooled = sum(p.reserve(token) for p in self.pools.values() if token in (p.token0, p.token1))
-        return float(held + pooled)
-
-    # -- mutators used by the steps; they raise Revert as ERC-20 transfers do --
-    def _debit(self, account: str, token: str, amount: float) -> None:
-        if amount < 0 or not math.isfinite(amount):
-            raise Revert(f"invalid amount {amount!r} of {token}")
-        have = self.balance(account, token)
-        if amount > have * (1 + _EPS) + _EPS:
-            raise Revert(f"{account} has {_f(have)} {token}, needs {_f(amount)}")
-        self.balances.setdefault(account, {})[token] = max(have - amount, 0.0)
-
-    def _credit(self, account: str, token: str, amount: float) -> None:
-        self.balances.setdefault(account, {})[token] = self.balance(account, token) + amount
-
-    def _move(self, token: str, amount: float, frm: str, to: str) -> None:
-        self._debit(frm, token, amount)
-        self._credit(to, token, amount)
-
-    def price(self, market: Market, token: str) -> float:
-        """USD price of ``token`` as ``market``'s oracle reports it."""
-        src = market.prices.get(token)
-        if src is None:
-            raise Revert(f"market {market.name} has no price for {token}")
-        if isinstance(src, str) and src.startswith("pool:"):
-            pool = self.pools[src[5:]]
-            other = pool.other(token)
-            other_price = market.prices.get(other)
-            if isinstance(other_price, str) or other_price is None:
-                raise Revert(f"pool oracle for {token} needs a fixed price for {other}")
-            return pool.price(token) * float(other_price)
-        return float(src)
-
-    def _usd(self, market: Market, user: str):
-        coll, debt = market.position(user)
-        coll_usd = [max(a, 0.0) * self.price(market, t) for t, a in coll.items()] or [0.0]
-        debt_usd = sum(max(a, 0.0) * self.price(market, t) for t, a in debt.items())
-        return coll, coll_usd, debt_usd
-
-    def health_factor(self, market_name: str, user: str) -> float:
-        """The user's health factor in a market (``inf`` with no debt)."""
-        m = self.markets[market_name]
-        coll, coll_usd, debt_usd = self._usd(m, user)
-        lts = [m.liquidation_threshold.get(t, 0.0) for t in coll] or [0.0]
-        return _coll.health_factor(coll_usd, lts, debt_usd)
-
-    def borrowing_power(self, market_name: str, user: str) -> float:
-        """USD the user may still borrow: collateral x LTV minus debt, floored at 0."""
-        m = self.markets[market_name]
-        coll, coll_usd, debt_usd = self._usd(m, user)
-        ltvs = [m.ltv.get(t, 0.0) for t in coll] or [0.0]
-        return _coll.max_borrow(coll_usd, ltvs, debt_usd)
-
-
-def _amount(state: State, sender: str, token: str, amount) -> float:
-    if isinstance(amount, str):
-        if amount != ALL:
-            raise ValueError(f"amount must be a number or ALL ('all'); got {amount!r}")
-        return state.balance(sender, token)
-    return check_number("amount", amount, lo=0)
-
-
-@dataclass(frozen=True)
-class Transfer:
-    """Send tokens from the sender to another account."""
-
-    token: str
-    amount: object
-    to: str
-
-    def apply(self, s: State, sender: str) -> str:
-        amt = _amount(s, sender, self.token, self.amount)
-        s._move(self.token, amt, sender, self.to)
-        return f"transfer {_f(amt)} {self.token} to {self.to}"
-
-
-@dataclass(frozen=True)
-class Swap:
-    """Sell ``amount_in`` of ``token_in`` into a pool; revert if output < ``min_out``."""
-
-    pool: str
-    token_in: str
-    amount_in: object
-    min_out: float = 0.0
-
-    def apply(self, s: State, sender: str) -> str:
-        pool = s.pools[self.pool]
-        amt = _amount(s, sender, self.token_in, self.amount_in)
-        tok_out = pool.other(self.token_in)
-        r_in, r_out = pool.reserve(self.token_in), pool.reserve(tok_out)
-        out = float(cpmm_amount_out(amt, r_in, r_out, pool.fee))
-        if out < self.min_out:
-            raise Revert(f"swap output {_f(out)} {tok_out} below min_out {_f(self.min_out)}")
-        s._debit(sender, self.token_in, amt)
-        pool._set(self.token_in, r_in + amt)
-        pool._set(tok_out, r_out - out)
-        s._credit(sender, tok_out, out)
-        return (f"swap {_f(amt)} {self.token_in} -> {_f(out)} {tok_out} in {self.pool} "
-                f"(now 1 {pool.token0} = {_f(pool.price(pool.token0))} {pool.token1})")
-
-
-class _Composite:
-    """A step that runs inner steps (flash loans, guards)."""
-
-    def run(self, s: State, sender: str, log: list, depth: int) -> None:  # pragma: no cover
-        raise NotImplementedError
-
-    def apply(self, s: State, sender: str) -> str:
-        log: list = []
-        self.run(s, sender, log, 0)
-        return "; ".join(line.strip() for line in log)
-
-
-@dataclass(frozen=True)
-class FlashLoan(_Composite):
-    """Borrow from ``lender``, run ``steps``, then repay ``amount + fee`` -- or revert.
-
-    ``premium_bps`` is the lender's fee (Aave v3 default 5, Aave v2 9, Balancer 0).
-    The lender's liquidity is its balance in the state.
-    """
-
-    lender: str
-    token: str
-    amount: float
-    steps: tuple
-    premium_bps: float = AAVE_V3_FLASH_PREMIUM_BPS
-
-    def run(self, s: State, sender: str, log: list, depth: int) -> None:
-        pad = "  " * depth
-        amt = check_number("amount", self.amount, lo=0)
-        fee = float(flash_loan_fee(amt, self.premium_bps))
-        if s.balance(self.lender, self.token) < amt:
-            raise Revert(f"{self.lender} has only {_f(s.balance(self.lender, self.token))} "
-                         f"{self.token} to lend")
-        s._move(self.token, amt, self.lender, sender)
-        log.append(f"{pad}flash-borrow {_f(amt)} {self.token} from {self.lender} (fee {_f(fee)})")
-        _run(s, sender, self.steps, log, depth + 1)
-        owed = amt + fee
-        have = s.balance(sender, self.token)
-        if have < owed * (1 - _EPS):
-            raise Revert(f"flash loan not repaid: owe {_f(owed)} {self.token}, hold {_f(have)}")
-        s._move(self.token, min(owed, have), sender, self.lender)
-        log.append(f"{pad}repay {_f(owed)} {self.token} to {self.lender}")
-
-
-@dataclass(frozen=True)
-class FlashSwap(_Composite):
-    """Uniswap v2 flash swap: take ``amount`` of ``token`` out of a pool, run
-    ``steps``, return ``amount * 1000/997`` of the same token -- or ``UniswapV2: K``."""
-
-    pool: str
-    token: str
-    amount: float
-    steps: tuple
-
-    def run(self, s: State, sender: str, log: list, depth: int) -> None:
-        pad = "  " * depth
-        pool = s.pools[self.pool]
-        amt = check_number("amount", self.amount, lo=0)
-        r = pool.reserve(self.token)
-        if amt >= r:
-            raise Revert("UniswapV2: INSUFFICIENT_LIQUIDITY")
-        pool._set(self.token, r - amt)
-        s._credit(sender, self.token, amt)
-        log.append(f"{pad}flash-swap {_f(amt)} {self.token} out of {self.pool}")
-        _run(s, sender, self.steps, log, depth + 1)
-        owed = float(uniswap_v2_flash_repayment(amt))
-        have = s.balance(sender, self.token)
-        if have < owed * (1 - _EPS):
-            raise Revert("UniswapV2: K")
-        pay = min(owed, have)
-        s._debit(sender, self.token, pay)
-        pool._set(self.token, pool.reserve(self.token) + pay)
-        log.append(f"{pad}return {_f(pay)} {self.token} to {self.pool} (K check passes)")
-
-
-@dataclass(frozen=True)
-class ProfitGuard(_Composite):
-    """Run ``steps`` and revert unless the sender's ``token`` balance grew by ``min_profit``.
-
-    The check arbitrage bots put at the end of their contracts: with it an
-    arbitrage can fail, but never end with less than it started (gas aside).
-    """
-
-    token: str
-    steps: tuple
-    min_profit: float = 0.0
-
-    def run(self, s: State, sender: str, log: list, depth: int) -> None:
-        start = s.balance(sender, self.token)
-        _run(s, sender, self.steps, log, depth)
-        end = s.balance(sender, self.token)
-        if end < start + self.min_profit:
-            raise Revert(f"profit guard: {self.token} balance {_f(end)} < start {_f(start)} "
-                         f"+ {_f(self.min_profit)}")
-        log.append(f"{'  ' * depth}profit guard passes: +{_f(end - start)} {self.token}")
-
-
-@dataclass(frozen=True)
-class Deposit:
-    """Supply collateral to a lending market."""
-
-    market: str
-    token: str
-    amount: object
-
-    def apply(self, s: State, sender: str) -> str:
-        m = s.markets[self.market]
-        amt = _amount(s, sender, self.token, self.amount)
-        s._move(self.token, amt, sender, m.name)
-        coll, _ = m.position(sender)
-        coll[self.token] = coll.get(self.token, 0.0) + amt
-        return f"deposit {_f(amt)} {self.token} in {m.name}"
-
-
-@dataclass(frozen=True)
-class Withdraw:
-    """Withdraw collateral; reverts if the health factor would fall below 1."""
-
-    market: str
-    token: str
-    amount: object
-
-    def apply(self, s: State, sender: str) -> str:
-        m = s.markets[self.market]
-        coll, _ = m.position(sender)
-        have = coll.get(self.token, 0.0)
-        amt = have if self.amount == ALL else check_number("amount", self.amount, lo=0)
-        if amt > have * (1 + _EPS) + _EPS:
-            raise Revert(f"{sender} has {_f(have)} {self.token} deposited in {m.name}")
-        coll[self.token] = max(have - amt, 0.0)
-        hf = s.health_factor(m.name, sender)
-        if hf < 1.0:
-            raise Revert(f"withdrawal would leave HF {hf:.3f} < 1")
-        s._move(self.token, amt, m.name, sender)
-        return f"withdraw {_f(amt)} {self.token} from {m.name}"
-
-
-@dataclass(frozen=True)
-class Borrow:
-    """Borrow from a lending market; reverts beyond the LTV-based borrowing power."""
-
-    market: str
-    token: str
-    amount: float
-
-    def apply(self, s: State, sender: str) -> str:
-        m = s.markets[self.market]
-        amt = check_number("amount", self.amount, lo=0)
-        usd = amt * s.price(m, self.token)
-        power = s.borrowing_power(m.name, sender)
-        if usd > power * (1 + _EPS) + _EPS:
-            raise Revert(f"borrow of ${usd:,.0f} exceeds borrowing power ${power:,.0f}")
-        s._move(self.token, amt, m.name, sender)
-        _, debt = m.position(sender)
-        debt[self.token] = debt.get(self.token, 0.0) + amt
-        return (f"borrow {_f(amt)} {self.token} from {m.name} "
-                f"(HF {s.health_factor(m.name, sender):.3f})")
-
-
-@dataclass(frozen=True)
-class Repay:
-    """Repay debt -- yours, or ``on_behalf_of`` someone else's; ALL repays it all."""
-
-    market: str
-    token: str
-    amount: object
-    on_behalf_of: str | None = None
-
-    def apply(self, s: State, sender: str) -> str:
-        m = s.markets[self.market]
-        user = self.on_behalf_of or sender
-        _, debt = m.position(user)
-        owed = debt.get(self.token, 0.0)
-        amt = owed if self.amount == ALL else min(check_number("amount", self.amount, lo=0), owed)
-        s._move(self.token, amt, sender, m.name)
-        debt[self.token] = max(owed - amt, 0.0)
-        return f"repay {_f(amt)} {self.token} of {user}'s debt in {m.name}"
-
-
-@dataclass(frozen=True)
-class Liquidate:
-    """Repay part of an unhealthy borrower's debt and seize collateral plus the bonus.
-
-    Uses :func:`defi_helpers.collateral.liquidate` and the Aave v3.0--v3.2 close
-    factor (:func:`defi_helpers.collateral.close_factor`); reverts when the
-    borrower's HF is at least 1. ``debt_to_cover=ALL`` repays up to the cap.
-    """
-
-    market: str
-    borrower: str
-    debt_token: str
-    collateral_token: str
-    debt_to_cover: object = ALL
-
-    def apply(self, s: State, sender: str) -> str:
-        m = s.markets[self.market]
-        hf = s.health_factor(m.name, self.borrower)
-        if hf >= 1.0:
-            raise Revert(f"{self.borrower} is healthy (HF {hf:.3f}); liquidation reverts")
-        coll, debt = m.position(self.borrower)
-        owed = debt.get(self.debt_token, 0.0)
-        cap = owed * _coll.close_factor(hf)
-        want = cap if self.debt_to_cover == ALL else min(
-            check_number("debt_to_cover", self.debt_to_cover, lo=0), cap)
-        p_debt, p_coll = s.price(m, self.debt_token), s.price(m, self.collateral_token)
-        res = _coll.liquidate(max(coll.get(self.collateral_token, 0.0), 0.0), p_coll,
-                              want * p_debt, m.liquidation_bonus.get(self.collateral_token, 0.05))
-        repaid = res.debt_repaid_usd / p_debt
-        s._move(self.debt_token, repaid, sender, m.name)
-        debt[self.debt_token] = max(owed - repaid, 0.0)
-        coll[self.collateral_token] = max(coll.get(self.collateral_token, 0.0)
-                                          - res.collateral_seized, 0.0)
-        s._move(self.collateral_token, res.liquidator_collateral, m.name, sender)
-        return (f"liquidate {self.borrower} (HF {hf:.3f}): repay {_f(repaid)} {self.debt_token}, "
-                f"seize {_f(res.collateral_seized)} {self.collateral_token}")
-
-
-@dataclass(frozen=True)
-class RequireBalance:
-    """Revert unless the sender holds at least ``minimum`` of ``token``."""
-
-    token: str
-    minimum: float
-
-    def apply(self, s: State, sender: str) -> str:
-        have = s.balance(sender, self.token)
-        if have < self.minimum:
-            raise Revert(f"guard: {_f(have)} {self.token} < required {_f(self.minimum)}")
-        return f"check {self.token} balance {_f(have)} >= {_f(self.minimum)}"
-
-
-def _run(s: State, sender: str, steps, log: list, depth: int = 0) -> None:
-    for step in steps:
-        if isinstance(step, _Composite):
-            step.run(s, sender, log, depth)
-        elif hasattr(step, "apply"):
-            log.append("  " * depth + step.apply(s, sender))
-        else:
-            raise ValueError(f"steps must be step objects (Swap, FlashLoan, ...); got {step!r}")
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What :func:`execute` returns."""
-
-    before: State
-    after: State
-    reverted: bool
-    reason: str
-    log: tuple
-
-    def delta(self, account: str, token: str) -> float:
-        """Change in ``account``'s ``token`` balance (0 when reverted)."""
-        return self.after.balance(account, token) - self.before.balance(account, token)
-
-    def __str__(self) -> str:
-        head = f"REVERTED: {self.reason}" if self.reverted else "SUCCESS"
-        return "\n".join([*self.log, head])
-
-    def _repr_markdown_(self) -> str:
-        body = "\n".join(self.log)
-        head = f"**Reverted:** {self.reason}" if self.reverted else "**Success**"
-        return f"```text\n{body}\n```\n{head}"
-
-
-def execute(state: State, sender: str, steps) -> Receipt:
-    """Apply ``steps`` in order, atomically: all succeed or nothing changes.
-
-    Works on a copy of ``state``. If any step raises :class:`Revert` -- a
-    flash loan not repaid, a swap below its minimum, a borrow beyond the
-    borrowing power -- the receipt's ``after`` is the *original* state, as a
-    reverted Ethereum transaction leaves no trace but the gas it burned.
-
-    Parameters
-    ----------
-    state : State
-        The world before the transaction (not modified).
-    sender : str
-        The account sending the transaction.
-    steps : sequence of steps
-        :class:`Swap`, :class:`FlashLoan`, :class:`Borrow`, ... objects.
-
-    Returns
-    -------
-    Receipt
-        ``after``, ``reverted``, ``reason`` and a readable ``log``.
-
-    Examples
-    --------
-    >>> s = State(balances={"aave": {"USDC": 1e6}})
-    >>> r = execute(s, "bob", [FlashLoan("aave", "USDC", 1_000, steps=())])
-    >>> r.reverted, r.reason
-    (True, 'flash loan not repaid: owe 1,000.5 USDC, hold 1,000')
-    >>> r.after.balance("aave", "USDC")
-    1000000.0
-    """
-    if not isinstance(state, State):
-        raise ValueError(f"state must be a State; got {type(state).__name__}")
-    work = state.copy()
-    log: list = []
-    try:
-        _run(work, sender, list(steps), log)
-    except Revert as exc:
-        log.append(f"revert: {exc}")
-        return Receipt(before=state, after=state, reverted=True, reason=str(exc), log=tuple(log))
-    return Receipt(before=state, after=work, reverted=False, reason="", log=tuple(log))
-
-
-# =============================================================================
-# Recipes: the step lists of the chapter's examples
-# =============================================================================
-
-def arbitrage_steps(lender, quote, base, buy_pool, sell_pool, amount,
-                    premium_bps=AAVE_V3_FLASH_PREMIUM_BPS, min_profit=0.0):
-    """Flash-borrow ``amount`` quote, buy base in ``buy_pool``, sell it in
-    ``sell_pool``, repay -- inside a :class:`ProfitGuard`, so the transaction
-    reverts rather than lose money.
-
-    Examples
-    --------
-    >>> s = State(balances={"aave": {"USDC": 1e7}},
-    ...           pools={"A": Pool("ETH", "USDC", 1_000, 2_000_000),
-    ...                  "B": Pool("ETH", "USDC", 1_000, 2_200_000)})
-    >>> r = execute(s, "bot", arbitrage_steps("aave", "USDC", "ETH", "A", "B", 45_869))
-    >>> r.reverted, round(r.delta("bot", "USDC"), 2)
-    (False, 2071.54)
-    """
-    return [ProfitGuard(quote, min_profit=min_profit, steps=(
-        FlashLoan(lender, quote, amount, premium_bps=premium_bps, steps=(
-            Swap(buy_pool, quote, amount),
-            Swap(sell_pool, base, ALL),
-        )),
-    ))]
-
-
-def collateral_swap_steps(lender, market, pool, debt_token, old_collateral, new_collateral,
-                          debt_amount, premium_bps=AAVE_V3_FLASH_PREMIUM_BPS):
-    """Swap a position's collateral in one transaction (``pool`` trades old for new).
-
-    Flash-borrow the debt, repay it, withdraw the old collateral, swap it,
-    deposit the new collateral, borrow the debt plus the fee again, repay the
-    flash loan. Without a flash loan this needs the debt in cash.
-    """
-    fee = float(flash_loan_fee(debt_amount, premium_bps))
-    return [FlashLoan(lender, debt_token, debt_amount, premium_bps=premium_bps, steps=(
-        Repay(market, debt_token, ALL),
-        Withdraw(market, old_collateral, ALL),
-        Swap(pool, old_collateral, ALL),
-        Deposit(market, new_collateral, ALL),
-        Borrow(market, debt_token, debt_amount + fee),
-    ))]
-
-
-def refinance_steps(lender, from_market, to_market, debt_token, collateral_token, debt_amount,
-                    premium_bps=AAVE_V3_FLASH_PREMIUM_BPS):
-    """Move a loan from one market to another (say, to a cheaper borrow rate)."""
-    fee = float(flash_loan_fee(debt_amount, premium_bps))
-    return [FlashLoan(lender, debt_token, debt_amount, premium_bps=premium_bps, steps=(
-        Repay(from_market, debt_token, ALL),
-        Withdraw(from_market, collateral_token, ALL),
-        Deposit(to_market, collateral_token, ALL),
-        Borrow(to_market, debt_token, debt_amount + fee),
-    ))]
-
-
-def one_shot_loop_steps(lender, market, pool, collateral_token, debt_token, borrow_amount,
-                        premium_bps=AAVE_V3_FLASH_PREMIUM_BPS):
-    """Reach a leveraged position in one transaction instead of many loops.
-
-    Flash-borrow ``borrow_amount`` of the debt token, buy collateral with it,
-    deposit everything the sender holds of it, borrow the loan plus fee, repay.
-    """
-    fee = float(flash_loan_fee(borrow_amount, premium_bps))
-    return [FlashLoan(lender, debt_token, borrow_amount, premium_bps=premium_bps, steps=(
-        Swap(pool, debt_token, borrow_amount),
-        Deposit(market, collateral_token, ALL),
-        Borrow(market, debt_token, borrow_amount + fee),
-    ))]
-
-
-def flash_liquidation_steps(lender, market, pool, borrower, debt_token, collateral_token,
-                            debt_to_cover, premium_bps=AAVE_V3_FLASH_PREMIUM_BPS):
-    """Liquidate with borrowed money: flash-borrow the debt token, liquidate, sell
-    the seized collateral, repay. Profit = bonus - slippage - fee, guarded."""
-    return [ProfitGuard(debt_token, steps=(
-        FlashLoan(lender, debt_token, debt_to_cover, premium_bps=premium_bps, steps=(
-            Liquidate(market, borrower, debt_token, collateral_token, debt_to_cover),
-            Swap(pool, collateral_token, ALL),
-        )),
-    ))]
-
-
-def spot_oracle_attack_steps(lender, market, pool, quote, base, pump_quote, borrow_quote,
-                             premium_bps=AAVE_V3_FLASH_PREMIUM_BPS):
-    """The spot-oracle attack in the transaction model: flash-borrow, pump ``base``
-    in ``pool`` (which ``market`` reads), deposit the base bought, borrow
-    ``borrow_quote`` against it at the pumped price, repay the flash loan."""
-    return [FlashLoan(lender, quote, pump_quote, premium_bps=premium_bps, steps=(
-        Swap(pool, quote, pump_quote),
-        Deposit(market, base, ALL),
-        Borrow(market, quote, borrow_quote),
-    ))]
-
-
-# =============================================================================
-# The chapter's example world
-# =============================================================================
-
-#: Aave v3 Ethereum risk parameters on 2023-10-31 (dataset ``aave_v3_ethereum_reserves``,
-#: from the BGD Labs configuration report): LTV, liquidation threshold, bonus.
-_AAVE_2023 = {"ETH": (0.805, 0.83, 0.05), "WBTC": (0.73, 0.78, 0.05)}
-
-
-def example_state() -> State:
-    """The small world every example of the flash-loan chapter starts from.
-
-    * ``aave``: a flash lender and lending market with fixed (Chainlink-style)
-      oracle prices ETH $2,000, WBTC $60,000, USDC $1 and the WETH/WBTC risk
-      parameters of Aave v3 Ethereum on 2023-10-31; 50 M USDC, 20,000 ETH
-      and 500 WBTC of liquidity.
-    * ``market_b``: a second lending market with the same prices (for refinancing).
-    * ``lend``: a careless market that prices TKN at the *spot* price of the
-      thin pool ``thin`` (the bZx design); 5 M USDC of liquidity.
-    * Pools: ``pool_a`` (1,000 ETH / 2,000,000 USDC), ``pool_b`` (1,000 ETH /
-      2,200,000 USDC: ETH 10 % dearer, an arbitrage), ``eth_wbtc`` (3,000 ETH /
-      100 WBTC) and ``thin`` (100,000 TKN / 100,000 USDC).
-    * Alice has 10 ETH deposited in ``aave`` and owes 10,000 USDC.
-
-    Examples
-    --------
-    >>> s = example_state()
-    >>> round(s.health_factor("aave", "alice"), 3)
-    1.66
-    """
-    prices = {"ETH": 2_000.0, "WBTC": 60_000.0, "USDC": 1.0}
-    ltv = {t: v[0] for t, v in _AAVE_2023.items()}
-    lt = {t: v[1] for t, v in _AAVE_2023.items()}
-    bonus = {t: v[2] for t, v in _AAVE_2023.items()}
-    aave = Market("aave", prices=dict(prices), ltv=dict(ltv), liquidation_threshold=dict(lt),
-                  liquidation_bonus=dict(bonus))
-    aave.collateral["alice"] = {"ETH": 10.0}
-    aave.debt["alice"] = {"USDC": 10_000.0}
-    market_b = Market("market_b", prices=dict(prices), ltv=dict(ltv), liquidation_threshold=dict(lt),
-                      liquidation_bonus=dict(bonus))
-    lend = Market("lend", prices={"TKN": "pool:thin", "USDC": 1.0}, ltv={"TKN": 0.75},
-                  liquidation_threshold={"TKN": 0.80}, liquidation_bonus={"TKN": 0.10})
-    return State(
-        balances={"aave": {"USDC": 50e6, "ETH": 20_000.0, "WBTC": 500.0},
-                  "market_b": {"USDC": 10e6}, "lend": {"USDC": 5e6}, "alice": {}},
-        pools={"pool_a": Pool("ETH", "USDC", 1_000.0, 2_000_000.0),
-               "pool_b": Pool("ETH", "USDC", 1_000.0, 2_200_000.0),
-               "eth_wbtc": Pool("ETH", "WBTC", 3_000.0, 100.0),
-               "thin": Pool("TKN", "USDC", 100_000.0, 100_000.0)},
-        markets={"aave": aave, "market_b": market_b, "lend": lend},
-    )

@@ -18,10 +18,6 @@ from defi_helpers import flashloans as fl
 from defi_helpers.data import load
 from defi_helpers.exercises import check
 from defi_helpers.exercises.flashloans import ANSWERS
-from defi_helpers.flashloans import (
-    ALL, Borrow, Deposit, FlashLoan, FlashSwap, Liquidate, Market, Pool, Repay, State,
-    Swap, Transfer, Withdraw, execute,
-)
 
 # ---------------------------------------------------------------- fees (WE24)
 
@@ -177,208 +173,32 @@ def test_optimal_arbitrage_is_optimal(xa, ya, gap, frac):
     assert r.profit >= p_other - 1e-6 * xa
 
 
-def _two_pools(quote_a, base_a, quote_b, base_b, liquidity=1e12):
-    return State(balances={"aave": {"USDC": liquidity}},
-                 pools={"A": Pool("ETH", "USDC", base_a, quote_a),
-                        "B": Pool("ETH", "USDC", base_b, quote_b)})
+def test_simulator_is_retired():
+    """The in-memory transaction simulator is gone; transactions run in the lab (test_lab_flashloans)."""
+    for name in ("State", "Pool", "Market", "execute", "FlashLoan", "Swap", "example_state",
+                 "arbitrage_steps", "Receipt", "Revert", "ALL"):
+        assert not hasattr(fl, name), name
+        assert name not in fl.__all__
 
 
-def test_arbitrage_transaction_profit():
-    """The flash-loan arbitrage earns the closed-form profit minus the 5 bps premium."""
-    r = fl.optimal_arbitrage(2_000_000, 1_000, 2_200_000, 1_000)
-    s = _two_pools(2_000_000, 1_000, 2_200_000, 1_000)
-    rc = execute(s, "bot", fl.arbitrage_steps("aave", "USDC", "ETH", "A", "B", r.amount_in))
-    assert not rc.reverted
-    assert rc.delta("bot", "USDC") == pytest.approx(r.profit - fl.flash_loan_fee(r.amount_in, 5))
-    assert rc.delta("aave", "USDC") == pytest.approx(fl.flash_loan_fee(r.amount_in, 5))
-
-
-@settings(max_examples=150, deadline=None)
-@given(qa=st.floats(1e4, 1e8), ba=st.floats(1.0, 1e5), gap=st.floats(0.8, 1.25),
-       amount=st.floats(1.0, 1e7), start=st.floats(0.0, 1e6))
-def test_arbitrage_never_loses(qa, ba, gap, amount, start):
-    """Property (issue 6): a guarded flash-loan arbitrage never ends with less
-    than it started -- it either profits or reverts, whatever the trade size."""
-    s = _two_pools(qa, ba, qa * gap, ba)
-    s.balances["bot"] = {"USDC": start}
-    rc = execute(s, "bot", fl.arbitrage_steps("aave", "USDC", "ETH", "A", "B", amount))
-    assert rc.after.balance("bot", "USDC") >= start - 1e-9 * max(start, 1.0)
-    if rc.reverted:
-        assert rc.after is s
-
-
-# ------------------------------------------------------- the transaction model
-
-
-def _world():
-    """A market with fixed oracle prices, a second market, two pools, a borrower."""
-    aave = Market("aave", prices={"ETH": 2_000.0, "WBTC": 60_000.0, "USDC": 1.0},
-                  ltv={"ETH": 0.805, "WBTC": 0.73}, liquidation_threshold={"ETH": 0.83, "WBTC": 0.78},
-                  liquidation_bonus={"ETH": 0.05, "WBTC": 0.05})
-    aave.collateral["alice"] = {"ETH": 10.0}
-    aave.debt["alice"] = {"USDC": 10_000.0}
-    spark = Market("spark", prices={"ETH": 2_000.0, "USDC": 1.0}, ltv={"ETH": 0.8},
-                   liquidation_threshold={"ETH": 0.83})
-    return State(
-        balances={"aave": {"USDC": 5e6, "ETH": 1_000.0}, "spark": {"USDC": 5e6}, "alice": {}},
-        pools={"eth_wbtc": Pool("ETH", "WBTC", 3_000.0, 100.0),
-               "eth_usdc": Pool("ETH", "USDC", 1_000.0, 2_000_000.0)},
-        markets={"aave": aave, "spark": spark})
-
-
-def test_unrepaid_flash_loan_reverts_and_changes_nothing():
-    s = _world()
-    snapshot = s.copy()
-    rc = execute(s, "bob", [FlashLoan("aave", "USDC", 1_000, steps=(Transfer("USDC", 1_000, "eve"),))])
-    assert rc.reverted and "flash loan not repaid" in rc.reason
-    assert rc.after is s
-    assert s.balances == snapshot.balances
-    assert s.balance("eve", "USDC") == 0.0
-
-
-def test_lender_liquidity_limit_reverts():
-    rc = execute(_world(), "bob", [FlashLoan("spark", "USDC", 6e6, steps=())])
-    assert rc.reverted and "to lend" in rc.reason
-
-
-def test_collateral_swap():
-    """ETH collateral becomes WBTC; the debt grows only by the 5 bps premium."""
-    s = _world()
-    rc = execute(s, "alice", fl.collateral_swap_steps("aave", "aave", "eth_wbtc", "USDC", "ETH",
-                                                      "WBTC", 10_000.0))
-    assert not rc.reverted, rc.reason
-    m = rc.after.markets["aave"]
-    assert m.collateral["alice"]["ETH"] == 0.0
-    expected_wbtc = fl.cpmm_amount_out(10.0, 3_000.0, 100.0)
-    assert m.collateral["alice"]["WBTC"] == pytest.approx(expected_wbtc)
-    assert m.debt["alice"]["USDC"] == pytest.approx(10_005.0)
-    assert s.markets["aave"].collateral["alice"] == {"ETH": 10.0}   # input untouched
-
-
-def test_refinance_moves_the_loan():
-    rc = execute(_world(), "alice", fl.refinance_steps("aave", "aave", "spark", "USDC", "ETH",
-                                                       10_000.0))
-    assert not rc.reverted, rc.reason
-    assert rc.after.markets["aave"].debt["alice"]["USDC"] == 0.0
-    assert rc.after.markets["spark"].debt["alice"]["USDC"] == pytest.approx(10_005.0)
-    assert rc.after.markets["spark"].collateral["alice"]["ETH"] == pytest.approx(10.0)
-
-
-def test_one_shot_loop_reaches_leverage():
-    """10 ETH deposited, 50,000 USDC flash-borrowed into ETH: exposure = 10 + eth
-    bought; HF = ETH * 2000 * 0.83 / 50,025."""
-    s = _world()
-    s.balances["carol"] = {"ETH": 10.0}
-    steps = [Deposit("aave", "ETH", ALL)] + fl.one_shot_loop_steps(
-        "aave", "aave", "eth_usdc", "ETH", "USDC", 50_000.0)
-    rc = execute(s, "carol", steps)
-    assert not rc.reverted, rc.reason
-    bought = fl.cpmm_amount_out(50_000.0, 2_000_000.0, 1_000.0)
-    assert rc.after.markets["aave"].collateral["carol"]["ETH"] == pytest.approx(10.0 + bought)
-    hf = (10.0 + bought) * 2_000 * 0.83 / 50_025.0
-    assert rc.after.health_factor("aave", "carol") == pytest.approx(hf)
-
-
-def test_loop_beyond_ltv_reverts():
-    s = _world()
-    s.balances["carol"] = {"ETH": 10.0}
-    steps = [Deposit("aave", "ETH", ALL)] + fl.one_shot_loop_steps(
-        "aave", "aave", "eth_usdc", "ETH", "USDC", 150_000.0)
-    rc = execute(s, "carol", steps)
-    assert rc.reverted and "borrowing power" in rc.reason
-
-
-def test_flash_liquidation_profit():
-    """ETH falls to $1,150 (oracle and pool): HF = 10*1150*0.83/10,000 = 0.9545 < 1,
-    so 50 % may be repaid (close factor); 5,000 USDC repaid seizes 5000*1.05/1150 ETH."""
-    s = _world()
-    s.markets["aave"].prices["ETH"] = 1_150.0
-    s.pools["eth_usdc"] = Pool("ETH", "USDC", 1_000.0, 1_150_000.0)
-    assert s.health_factor("aave", "alice") == pytest.approx(0.9545)
-    rc = execute(s, "liq", fl.flash_liquidation_steps("aave", "aave", "eth_usdc", "alice", "USDC",
-                                                      "ETH", 5_000.0))
-    assert not rc.reverted, rc.reason
-    seized = 5_000 * 1.05 / 1_150
-    assert rc.after.markets["aave"].collateral["alice"]["ETH"] == pytest.approx(10 - seized)
-    proceeds = fl.cpmm_amount_out(seized, 1_000.0, 1_150_000.0)
-    assert rc.delta("liq", "USDC") == pytest.approx(proceeds - 5_000 - 2.5)
-
-
-def test_liquidating_a_healthy_position_reverts():
-    rc = execute(_world(), "liq", [FlashLoan("aave", "USDC", 1_000, steps=(
-        Liquidate("aave", "alice", "USDC", "ETH", 1_000),))])
-    assert rc.reverted and "healthy" in rc.reason
-
-
-def test_withdraw_below_hf_one_reverts():
-    rc = execute(_world(), "alice", [Withdraw("aave", "ETH", 5.0)])
-    assert rc.reverted and "HF" in rc.reason
-
-
-def test_flash_swap_repays_1000_over_997():
-    """A Uniswap v2 flash swap of 1,000 USDC must return 1,003.009 USDC to the pool."""
-    s = _world()
-    s.balances["bob"] = {"USDC": 10.0}
-    rc = execute(s, "bob", [FlashSwap("eth_usdc", "USDC", 1_000.0, steps=())])
-    assert not rc.reverted
-    assert rc.delta("bob", "USDC") == pytest.approx(-3.0090270812437)
-    assert rc.after.pools["eth_usdc"].reserve1 == pytest.approx(2_000_003.0090270812)
-    rc = execute(_world(), "bob", [FlashSwap("eth_usdc", "USDC", 1_000.0, steps=())])
-    assert rc.reverted and rc.reason == "UniswapV2: K"
-
-
-def test_spot_oracle_attack_in_the_model():
-    """A lender reading a thin pool's spot price lends against the pumped price:
-    the borrow limit equals LTV x deposited tokens x pumped price."""
-    m = Market("lend", prices={"TKN": "pool:thin", "USDC": 1.0}, ltv={"TKN": 0.75},
-               liquidation_threshold={"TKN": 0.8})
-    s = State(balances={"aave": {"USDC": 1e8}, "lend": {"USDC": 5e6}},
-              pools={"thin": Pool("TKN", "USDC", 100_000.0, 100_000.0)}, markets={"lend": m})
-    bought = fl.cpmm_amount_out(200_000.0, 100_000.0, 100_000.0)
-    pumped = 300_000.0 / (100_000.0 - bought)
-    limit = 0.75 * bought * pumped
-    ok = execute(s, "eve", fl.spot_oracle_attack_steps("aave", "lend", "thin", "USDC", "TKN",
-                                                       200_000.0, limit * 0.999))
-    assert not ok.reverted, ok.reason
-    assert ok.delta("eve", "USDC") == pytest.approx(limit * 0.999 - 200_000.0 - 100.0)
-    too_much = execute(s, "eve", fl.spot_oracle_attack_steps("aave", "lend", "thin", "USDC", "TKN",
-                                                             200_000.0, limit * 1.01))
-    assert too_much.reverted
-
-
-_STEP_POOL = st.sampled_from([
-    lambda a: Swap("eth_usdc", "USDC", a),
-    lambda a: Swap("eth_usdc", "ETH", a / 2_000),
-    lambda a: Swap("eth_wbtc", "ETH", a / 2_000),
-    lambda a: Transfer("USDC", a, "eve"),
-    lambda a: Borrow("aave", "USDC", a),
-    lambda a: Repay("aave", "USDC", a),
-    lambda a: Deposit("aave", "ETH", a / 2_000),
-    lambda a: Withdraw("aave", "ETH", a / 2_000),
-])
+def test_premium_split_exact():
+    """FlashLoanLogic (aave-v3-core v1.19.3) lines 193 and 230: premium = percentMul(amount, total);
+    to protocol = percentMul(premium, to_protocol) -- bps of the premium. By hand: 1,000,000 USDC
+    (10**12 units) at 5 bps = 5 * 10**8 units; 40 % of it = 2 * 10**8; half-up 999 * 5 / 10,000 = 0.4995 -> 0."""
+    assert fl.flash_loan_premium_split_exact(10**12, 5, 4_000) == {
+        "premium": 500_000_000, "to_protocol": 200_000_000, "to_suppliers": 300_000_000}
+    assert fl.flash_loan_premium_split_exact(999, 5, 4_000)["premium"] == 0
+    # 3 units of premium, 50 %: percentMul(3, 5000) = (3 * 5000 + 5000) // 10000 = 2 (half up)
+    assert fl.flash_loan_premium_split_exact(6_000, 5, 5_000) == {"premium": 3, "to_protocol": 2,
+                                                                   "to_suppliers": 1}
 
 
 @settings(max_examples=200, deadline=None)
-@given(makers=st.lists(_STEP_POOL, min_size=1, max_size=6),
-       amounts=st.lists(st.floats(1.0, 50_000.0), min_size=6, max_size=6),
-       loan=st.floats(0.0, 100_000.0), premium=st.sampled_from([0, 5, 9]),
-       start=st.floats(0.0, 20_000.0))
-def test_revert_leaves_every_balance_unchanged(makers, amounts, loan, premium, start):
-    """Property (issue 6): whatever the steps, a reverted transaction leaves the
-    state exactly as it was; a successful one creates or destroys no tokens."""
-    s = _world()
-    s.balances["alice"] = {"USDC": start, "ETH": 1.0}
-    snap = s.copy()
-    totals = {t: s.total(t) for t in ("USDC", "ETH", "WBTC")}
-    inner = tuple(mk(a) for mk, a in zip(makers, amounts))
-    rc = execute(s, "alice", [FlashLoan("aave", "USDC", loan, steps=inner, premium_bps=premium)])
-    assert s == snap                         # the input is never mutated
-    if rc.reverted:
-        assert rc.after == snap
-        assert rc.delta("alice", "USDC") == 0.0
-    else:
-        for token, before in totals.items():
-            assert rc.after.total(token) == pytest.approx(before, rel=1e-9)
+@given(amount=st.integers(0, 10**30), bps=st.integers(0, 10_000), share=st.integers(0, 10_000))
+def test_premium_split_adds_up(amount, bps, share):
+    s = fl.flash_loan_premium_split_exact(amount, bps, share)
+    assert s["to_protocol"] + s["to_suppliers"] == s["premium"]
+    assert 0 <= s["to_protocol"] <= s["premium"] <= amount
 
 
 # ------------------------------------------------------------ TWAP (WE26)
@@ -494,9 +314,9 @@ def test_bzx_oracle_attack_ledger():
     (lambda: fl.twap_manipulation_cost(1.35, 2.0, 144, 10, 50_000, 50_000), "current_price"),
     (lambda: fl.spot_oracle_attack(1e6, 1e6, 1e6, 1e6, 1.0), "ltv"),
     (lambda: fl.bzx_pump_attack_ledger(0), "wbtc_price_eth"),
-    (lambda: execute({"balances": {}}, "bob", []), "state"),
-    (lambda: execute(_world(), "bob", [Swap("eth_usdc", "USDC", "most")]), "amount"),
-    (lambda: execute(_world(), "bob", ["swap"]), "steps"),
+    (lambda: fl.flash_loan_premium_split_exact(10, 5, 10_001), "to_protocol_bps"),
+    (lambda: fl.flash_loan_premium_split_exact(10, 5, 1.5), "to_protocol_bps"),
+    (lambda: fl.flash_loan_premium_split_exact(-1, 5, 0), "amount_units"),
 ])
 def test_bad_input_names_the_parameter(call, name):
     with pytest.raises(ValueError, match=name):

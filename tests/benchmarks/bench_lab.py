@@ -1,0 +1,121 @@
+"""Benchmarks for the protocol lab (:mod:`defi_helpers.lab`): Aave v3.0.2's bytecode in titanoboa.
+
+``run()`` measures
+
+* the import time of ``defi_helpers.lab`` in a fresh interpreter (boa, py-evm, pandas);
+* deploying and configuring a whole market (``AaveMarket.deploy()``: 6 reserves, E-Mode,
+  caps, premiums), wall clock and CPU, median of 5 (target: under 1 s);
+* per-call costs of ``supply``, ``borrow``, ``getUserAccountData``, ``liquidationCall`` and
+  ``flashLoan`` (median of 15, each on a fresh snapshot);
+* the differential suite (``tests/test_differential_aave.py``, 200 scenarios per property)
+  run as ``make test`` runs it, with ``-n 2`` (target: under 2 minutes on 2 cores).
+
+Wall-clock figures depend on the machine's load; the CPU figures less so.
+``make bench`` picks this file up (``bench_*.py`` with ``run() -> dict``); alone:
+``python tests/benchmarks/bench_lab.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+__all__ = ["run"]
+
+
+def _import_seconds(repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import defi_helpers.lab"], check=True, cwd=ROOT)
+        times.append(time.perf_counter() - t)
+    return round(statistics.median(times), 2)
+
+
+def _timed(fn, repeats: int):
+    wall, cpu = [], []
+    for _ in range(repeats):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - w)
+        cpu.append(time.process_time() - c)
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def _calls(repeats: int = 15) -> dict:
+    from defi_helpers.lab import AaveMarket
+
+    m = AaveMarket.deploy(whale_liquidity_usd=10_000_000)
+    m.fund("alice", usd=1e7)
+    m.fund("liquidator", usd=1e7)
+    out = {}
+
+    def one(name, setup, call):
+        samples = []
+        for _ in range(repeats):
+            with m.snapshot():
+                setup()
+                t = time.perf_counter()
+                call()
+                samples.append(time.perf_counter() - t)
+        out[name] = round(1000 * statistics.median(samples), 1)
+
+    def nothing():
+        return None
+
+    def pos():
+        m.supply("alice", "WETH", 10, mint=False)
+        m.borrow("alice", "USDC", 12_000)
+
+    def underwater():
+        pos()
+        m.set_price("WETH", 1_400)
+
+    one("supply_ms", nothing, lambda: m.supply("alice", "WETH", 10, mint=False))
+    one("borrow_ms", lambda: m.supply("alice", "WETH", 10, mint=False), lambda: m.borrow("alice", "USDC", 12_000))
+    one("getUserAccountData_ms", pos, lambda: m.pool.getUserAccountData(m.user("alice")))
+    one("liquidationCall_ms", underwater,
+        lambda: m.pool.liquidationCall(m.tokens["WETH"].address, m.tokens["USDC"].address, m.user("alice"),
+                                       2**256 - 1, False, sender=m.user("liquidator")))
+    one("flashLoan_ms", nothing,
+        lambda: m.pool.flashLoan(m.receiver.address, [m.tokens["USDC"].address], [10**12], [0],
+                                 m.user("alice"), b"", 0, sender=m.user("alice")))
+    return out
+
+
+def _deploy(repeats: int = 5) -> dict:
+    from defi_helpers.lab import AaveMarket
+
+    AaveMarket.deploy()  # warm: artifacts read and ABIs parsed once per process
+    wall, cpu = _timed(AaveMarket.deploy, repeats)
+    return {"deploy_market_s": round(wall, 2), "deploy_market_cpu_s": round(cpu, 2), "deploy_target_s": 1.0}
+
+
+def _differential() -> dict:
+    t = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
+                        "tests/test_differential_aave.py"], cwd=ROOT, capture_output=True, text=True,
+                       env={**os.environ})
+    wall = time.perf_counter() - t
+    tail = (r.stdout.strip().splitlines() or [""])[-1]
+    return {"differential_suite_s": round(wall, 1), "differential_suite_result": tail,
+            "differential_suite_target_s": 120, "cores": os.cpu_count()}
+
+
+def run() -> dict:
+    out = {"import_defi_helpers_lab_s": _import_seconds()}
+    out.update(_deploy())
+    out["per_call"] = _calls()
+    out.update(_differential())
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
