@@ -4,8 +4,10 @@ Needs both builds (`make test-book test-student`); skipped otherwise.
 """
 
 import json
+import os
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +16,8 @@ from helpers import ROOT, SITE
 sys.path.insert(0, str(ROOT / "book" / "_ext"))
 from student_edition import _SOLUTION, strip_solutions  # noqa: E402
 
-STUDENT = ROOT / "_build" / "student" / "html"
+# A private build can be checked too: DEFI_HANDBOOK_STUDENT_SITE=/tmp/x/student/html.
+STUDENT = Path(os.environ.get("DEFI_HANDBOOK_STUDENT_SITE") or ROOT / "_build" / "student" / "html")
 
 
 def solution_blocks() -> list[str]:
@@ -61,3 +64,20 @@ def test_student_site_has_no_solution_text():
 def test_default_site_folds_solutions():
     html = (SITE / "notebooks" / "01-collateral.html").read_text(encoding="utf-8")
     assert "solution" in html and "dropdown" in html
+
+
+STUDENT_ZH = STUDENT / "zh-tw"
+
+
+@pytest.mark.skipif(not (STUDENT_ZH / "index.html").exists(),
+                    reason="Chinese student edition not built (make book-student)")
+def test_chinese_student_site_has_no_solutions():
+    """The Traditional Chinese student edition: exercises (練習) kept, solutions gone, pages and notebooks."""
+    html = "\n".join(p.read_text(encoding="utf-8") for p in STUDENT_ZH.rglob("*.html"))
+    assert 'class="solution' not in html and "solution dropdown" not in html
+    assert 'class="exercise' in html and "練習" in html and 'lang="zh-Hant-TW"' in html
+    sources = "\n".join(p.read_text(encoding="utf-8") for p in (STUDENT_ZH / "_sources").rglob("*")
+                        if p.is_file())
+    assert "{solution}" not in sources and "{exercise}" in sources
+    for doc in ("notebooks/01-collateral", "book/intro"):
+        assert (STUDENT / f"{doc}.html").exists() and (STUDENT_ZH / f"{doc}.html").exists()

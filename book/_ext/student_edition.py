@@ -4,16 +4,19 @@ The default site keeps solutions folded (sphinx-exercise dropdowns). For a
 course, ``make book-student`` builds from a copy of the sources in which every
 ```` ```{solution} ```` block has been cut out of the notebooks and pages, so
 neither the pages nor the downloadable notebooks contain them, and sets
-sphinx-exercise's ``hide_solutions`` as a second guard. Output:
-``_build/student/html``.
+sphinx-exercise's ``hide_solutions`` as a second guard. Both editions are built from the
+same stripped copy, English and Traditional Chinese (``_config.zh.yml`` over the copy's
+configuration, see ``book/_ext/defi_i18n.py``), concurrently. Output:
+``_build/student/html`` and ``_build/student/html/zh-tw``.
 
-Usage: ``python book/_ext/student_edition.py [--src .] [--out _build/student]``
+Usage: ``python book/_ext/student_edition.py [--src .] [--out _build/student] [--languages en zh_TW]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -70,21 +73,51 @@ def make_student_sources(src: Path, dst: Path) -> int:
     return removed
 
 
+def build_command(work: Path, language: str) -> tuple[list[str], Path]:
+    """The jupyter-book command for one edition of the stripped copy, and its html folder."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import defi_i18n
+
+    jb = str(Path(sys.executable).parent / "jupyter-book")
+    if defi_i18n.edition(language) == "en":
+        return [jb, "build", str(work), "-W", "-n", "--keep-going"], work / "_build" / "html"
+    out = work / "_build" / language
+    out.mkdir(parents=True, exist_ok=True)
+    import yaml
+
+    config = out / "_config.yml"
+    config.write_text(yaml.safe_dump(defi_i18n.edition_config(language, root=work), allow_unicode=True,
+                                     sort_keys=False), encoding="utf-8")
+    return ([jb, "build", str(work), "--config", str(config), "--path-output", str(out), "-W", "-n",
+             "--keep-going"], out / "_build" / "html")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--src", default=".", type=Path)
     ap.add_argument("--out", default=Path("_build/student"), type=Path)
+    ap.add_argument("--languages", nargs="+", default=["en", "zh_TW"])
     args = ap.parse_args(argv)
     src = args.src.resolve()
     work = (src / args.out / "src").resolve()
     removed = make_student_sources(src, work)
     print(f"student edition: removed {removed} solution blocks")
-    jb = Path(sys.executable).parent / "jupyter-book"
-    subprocess.run([str(jb), "build", str(work), "-W", "-n", "--keep-going"], check=True)
+    builds = {lang: build_command(work, lang) for lang in args.languages}
+    # The editions have separate output folders and execution caches: build them at the same time.
+    procs = {lang: subprocess.Popen(cmd, cwd=work, env=dict(os.environ)) for lang, (cmd, _) in builds.items()}
+    failed = [lang for lang, p in procs.items() if p.wait() != 0]
+    if failed:
+        raise SystemExit(f"student edition: the build failed for {failed}")
     html = (src / args.out / "html").resolve()
     if html.exists():
         shutil.rmtree(html)
-    shutil.copytree(work / "_build" / "html", html)
+    first, *others = args.languages
+    shutil.copytree(builds[first][1], html)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import defi_i18n
+
+    for lang in others:
+        shutil.copytree(builds[lang][1], html / defi_i18n.EDITIONS[lang]["subdir"])
     print(f"student edition built: file://{html}/index.html")
     return 0
 

@@ -6,14 +6,15 @@ import altair as alt
 import pandas as pd
 
 from . import SEMANTIC, finish, source_of
+from ..i18n import tr
 
 __all__ = ["rebase_balances_chart", "lst_loop_hf_chart", "steth_discount_chart",
            "BALANCE_SERIES", "ORACLE_SERIES", "JUNE_2022_LOW_RANGE"]
 
 #: Series of the balances chart, in legend order.
-BALANCE_SERIES = ["stETH balance (rebases)", "wstETH balance (fixed)", "wstETH value in stETH"]
+BALANCE_SERIES = [tr("stETH balance (rebases)"), tr("wstETH balance (fixed)"), tr("wstETH value in stETH")]
 #: Oracle types of the loop chart, in legend order.
-ORACLE_SERIES = ["Exchange-rate oracle", "Market-price oracle"]
+ORACLE_SERIES = [tr("Exchange-rate oracle"), tr("Market-price oracle")]
 #: Range of the reported June 2022 lows of stETH/ETH (dataset steth_eth_2022: 0.92 to 0.94).
 JUNE_2022_LOW_RANGE = (0.92, 0.94)
 
@@ -25,16 +26,16 @@ def rebase_balances_chart(data):
     :data:`BALANCE_SERIES`), ``share_rate`` (stETH per share).
     """
     return alt.Chart(data).mark_line().encode(
-        x=alt.X("day:Q", title="Days since wrapping", scale=alt.Scale(domain=[0, 365])),
-        y=alt.Y("amount:Q", title="Balance (tokens)", scale=alt.Scale(zero=False)),
+        x=alt.X("day:Q", title=tr("Days since wrapping"), scale=alt.Scale(domain=[0, 365])),
+        y=alt.Y("amount:Q", title=tr("Balance (tokens)"), scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, sort=None,
                         scale=alt.Scale(domain=BALANCE_SERIES,
                                         range=[SEMANTIC["primary"], SEMANTIC["secondary"], SEMANTIC["safe"]])),
         strokeDash=alt.StrokeDash("series:N", title=None, sort=None,
                                   scale=alt.Scale(domain=BALANCE_SERIES, range=[[1, 0], [1, 0], [6, 4]])),
-        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("day:Q", title="Day"),
-                 alt.Tooltip("amount:Q", title="Tokens", format=",.4f"),
-                 alt.Tooltip("share_rate:Q", title="stETH per wstETH", format=".5f")],
+        tooltip=[alt.Tooltip("series:N", title=tr("Series")), alt.Tooltip("day:Q", title=tr("Day")),
+                 alt.Tooltip("amount:Q", title=tr("Tokens"), format=",.4f"),
+                 alt.Tooltip("share_rate:Q", title=tr("stETH per wstETH"), format=".5f")],
     )
 
 
@@ -55,20 +56,20 @@ def lst_loop_hf_chart(data):
     june = one_row.mark_rect(color=SEMANTIC["neutral"], opacity=0.15).encode(
         x=alt.X(datum=lo, scale=xs), x2=alt.datum(hi))
     june_label = one_row.mark_text(align="right", dx=-4, color=SEMANTIC["neutral"]).encode(
-        x=alt.X(datum=lo, scale=xs), y=alt.Y(datum=1.9, scale=ys), text=alt.datum("June 2022 lows"))
+        x=alt.X(datum=lo, scale=xs), y=alt.Y(datum=1.9, scale=ys), text=alt.datum(tr("June 2022 lows")))
     lines = base.mark_line(point=True).encode(
-        x=alt.X("market_ratio:Q", title="stETH market price (ETH per stETH)", scale=xs),
-        y=alt.Y("health_factor:Q", title="Health factor (ratio)", scale=ys),
+        x=alt.X("market_ratio:Q", title=tr("stETH market price (ETH per stETH)"), scale=xs),
+        y=alt.Y("health_factor:Q", title=tr("Health factor (ratio)"), scale=ys),
         color=alt.Color("oracle:N", title=None, sort=None,
                         scale=alt.Scale(domain=ORACLE_SERIES, range=[SEMANTIC["safe"], SEMANTIC["danger"]])),
-        tooltip=[alt.Tooltip("oracle:N", title="Oracle"),
-                 alt.Tooltip("market_ratio:Q", title="Market price (ETH)", format=".2f"),
-                 alt.Tooltip("health_factor:Q", title="Health factor", format=".3f")],
+        tooltip=[alt.Tooltip("oracle:N", title=tr("Oracle")),
+                 alt.Tooltip("market_ratio:Q", title=tr("Market price (ETH)"), format=".2f"),
+                 alt.Tooltip("health_factor:Q", title=tr("Health factor"), format=".3f")],
     )
     one = one_row.mark_rule(color=SEMANTIC["danger"], strokeDash=[6, 4]).encode(y=alt.Y(datum=1.0, scale=ys))
     liq = base.mark_rule(color=SEMANTIC["danger"], strokeDash=[2, 3]).encode(
         x=alt.X("mean(liquidation_ratio):Q", scale=xs),
-        tooltip=[alt.Tooltip("mean(liquidation_ratio):Q", title="Liquidated below (market oracle)", format=".3f")])
+        tooltip=[alt.Tooltip("mean(liquidation_ratio):Q", title=tr("Liquidated below (market oracle)"), format=".3f")])
     return alt.layer(june, june_label, lines, one, liq)
 
 
@@ -81,38 +82,39 @@ def steth_discount_chart(series, thresholds: dict | None = None):
     df = series.copy()
     df["kind_label"] = df["kind"].str.replace("_", " ")
     base = alt.Chart(df)
-    x = alt.X("date:T", title="Date (2022)", axis=alt.Axis(format="%b %d"))
-    y = alt.Y("steth_eth:Q", title="stETH market price (ETH per stETH)", scale=alt.Scale(domain=[0.8, 1.01]))
+    x = alt.X("date:T", title=tr("Date (2022)"), axis=alt.Axis(format="%b %d"))
+    y = alt.Y("steth_eth:Q", title=tr("stETH market price (ETH per stETH)"), scale=alt.Scale(domain=[0.8, 1.01]))
     line = base.mark_line(color=SEMANTIC["primary"], opacity=0.5).encode(x=x, y=y)
     points = base.mark_point(filled=True, size=90).encode(
         x=x, y=y,
-        shape=alt.Shape("kind_label:N", title="Kind of figure"),
-        color=alt.Color("confidence:N", title="Confidence",
+        shape=alt.Shape("kind_label:N", title=tr("Kind of figure")),
+        color=alt.Color("confidence:N", title=tr("Confidence"),
                         scale=alt.Scale(domain=["A", "B", "C"],
                                         range=[SEMANTIC["safe"], SEMANTIC["primary"], SEMANTIC["secondary"]])),
-        tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("steth_eth:Q", title="stETH/ETH", format=".3f"),
-                 alt.Tooltip("kind_label:N", title="Kind"), alt.Tooltip("confidence:N", title="Confidence"),
-                 alt.Tooltip("source:N", title="Source"), alt.Tooltip("note:N", title="Note")],
+        tooltip=[alt.Tooltip("date:T", title=tr("Date")), alt.Tooltip("steth_eth:Q", title=tr("stETH/ETH"), format=".3f"),
+                 alt.Tooltip("kind_label:N", title=tr("Kind")), alt.Tooltip("confidence:N", title=tr("Confidence")),
+                 alt.Tooltip("source:N", title=tr("Source")), alt.Tooltip("note:N", title=tr("Note"))],
     )
     layers = [line, points]
     if thresholds:
         th = pd.DataFrame({"label": list(thresholds), "ratio": list(thresholds.values())})
         rules = alt.Chart(th).mark_rule(color=SEMANTIC["danger"], strokeDash=[6, 4]).encode(
-            y="ratio:Q", tooltip=[alt.Tooltip("label:N", title="Line"), alt.Tooltip("ratio:Q", format=".3f")])
+            y="ratio:Q", tooltip=[alt.Tooltip("label:N", title=tr("Line")), alt.Tooltip("ratio:Q", format=".3f")])
         labels = alt.Chart(th).mark_text(align="left", x=4, dy=-6, color=SEMANTIC["danger"]).encode(
             y="ratio:Q", text="label:N")
         layers += [rules, labels]
     m = series.attrs.get("meta")
     return finish(
         alt.layer(*layers),
-        title="stETH/ETH in 2022: the discount, as reported",
-        subtitle=(f"Dated reports ({m.confidence[0] if m else 'B'} and C confidence), not a price feed; "
-                  "red dashed: market ratios that liquidate example loops"),
-        description=("Dated points of the stETH price in ETH from May to September 2022: at par before May 7, "
+        title=tr("stETH/ETH in 2022: the discount, as reported"),
+        subtitle=tr("Dated reports ({confidence} and C confidence), not a price feed; "
+                    "red dashed: market ratios that liquidate example loops").format(
+                        confidence=m.confidence[0] if m else "B"),
+        description=(tr("Dated points of the stETH price in ETH from May to September 2022: at par before May 7, "
                      "0.955 on May 12 after the Terra collapse, 0.97 to 0.93 in the week of the Celsius "
                      "withdrawal freeze (with an 8 % intraday extreme), back to about 0.97 in July and 0.954 in "
                      "early September. Point shape gives the kind of figure and colour its confidence; dashed red "
                      "lines mark the market ratios at which example stETH loops priced by a market oracle are "
-                     "liquidated."),
+                     "liquidated.")),
         source=source_of(series),
     )

@@ -6,20 +6,21 @@ import altair as alt
 import pandas as pd
 
 from . import PALETTE, SEMANTIC, finish, source_of
+from ..i18n import tr
 
 __all__ = ["tvl_history_chart", "doublecount_switch_chart", "loop_tvl_chart", "flow_graph_chart",
            "lending_leaders_chart", "VIEW_LABELS", "MEASURE_ORDER"]
 
 #: Reader-facing names of the ``view`` codes of the ``defi_tvl_history`` dataset.
 VIEW_LABELS = {
-    "default": "DefiLlama default (no double counting)",
-    "incl_doublecount": "DefiLlama before 2022-08-04 (double counting included)",
-    "defipulse": "DeFi Pulse (Ethereum only)",
-    "tvl_minus_tvr": "TVL minus TVR (Luo et al.)",
+    "default": tr("DefiLlama default (no double counting)"),
+    "incl_doublecount": tr("DefiLlama before 2022-08-04 (double counting included)"),
+    "defipulse": tr("DeFi Pulse (Ethereum only)"),
+    "tvl_minus_tvr": tr("TVL minus TVR (Luo et al.)"),
 }
 #: Bar order of the loop explorer, from what came in to what is counted most generously.
-MEASURE_ORDER = ["Independent capital", "DefiLlama default", "Supplied (borrows toggle on)",
-                 "Supplied + borrowed"]
+MEASURE_ORDER = [tr("Independent capital"), tr("DefiLlama default"), tr("Supplied (borrows toggle on)"),
+                 tr("Supplied + borrowed")]
 
 
 def tvl_history_chart(history: pd.DataFrame):
@@ -32,34 +33,35 @@ def tvl_history_chart(history: pd.DataFrame):
     df["counting"] = df["view"].map(VIEW_LABELS)
     order = [VIEW_LABELS[v] for v in ("default", "incl_doublecount", "defipulse")]
     base = alt.Chart(df).encode(
-        x=alt.X("date:T", title="Date"),
-        y=alt.Y("value_usd_bn:Q", title="Total value locked (USD bn)", scale=alt.Scale(domain=[0, 280])),
+        x=alt.X("date:T", title=tr("Date")),
+        y=alt.Y("value_usd_bn:Q", title=tr("Total value locked (USD bn)"), scale=alt.Scale(domain=[0, 280])),
         color=alt.Color("counting:N", title=None, sort=order,
                         scale=alt.Scale(domain=order, range=[PALETTE[0], PALETTE[3], PALETTE[7]]),
                         legend=alt.Legend(labelLimit=480, columns=1)),
-        tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("counting:N", title="Counted as"),
-                 alt.Tooltip("value_usd_bn:Q", title="TVL (USD bn)", format=",.1f"),
-                 alt.Tooltip("confidence:N", title="Confidence"), alt.Tooltip("note:N", title="Note")],
+        tooltip=[alt.Tooltip("date:T", title=tr("Date")), alt.Tooltip("counting:N", title=tr("Counted as")),
+                 alt.Tooltip("value_usd_bn:Q", title=tr("TVL (USD bn)"), format=",.1f"),
+                 alt.Tooltip("confidence:N", title=tr("Confidence")), alt.Tooltip("note:N", title=tr("Note"))],
     )
     chart = alt.layer(base.mark_line(strokeDash=[4, 3], opacity=0.6), base.mark_point(size=80))
     m = history.attrs.get("meta")
     return finish(
         chart,
-        title="DeFi TVL, counted with and without double counting",
-        subtitle=f"Curated dated points (not a continuous series), to {m.as_of if m else 'the snapshot date'}",
-        description=("Points of total DeFi TVL in billions of dollars from 2020 to 2025, coloured by how they were "
+        title=tr("DeFi TVL, counted with and without double counting"),
+        subtitle=tr("Curated dated points (not a continuous series), to {date}").format(
+            date=m.as_of if m else tr("the snapshot date")),
+        description=(tr("Points of total DeFi TVL in billions of dollars from 2020 to 2025, coloured by how they were "
                      "counted. The December 2021 peak reads about $254B with double counting (red, as DefiLlama "
                      "showed it before August 2022) but about $178B (2021-11-08) in the later default view, which "
                      "also leaves out liquid staking (blue); by late 2022 "
-                     "TVL had fallen below $40B and it recovered to about $100-128B in 2025."),
+                     "TVL had fallen below $40B and it recovered to about $100-128B in 2025.")),
         source=source_of(history),
     )
 
 
 def doublecount_switch_chart(history: pd.DataFrame):
     """The same quantity counted two ways: with and without double counting (registry dataset)."""
-    pairs = [("all chains", "2021 peak, all chains"), ("Solana", "Solana, Nov 2021 peak"),
-             ("Ethereum", "Ethereum, 2022-08-04")]
+    pairs = [("all chains", tr("2021 peak, all chains")), ("Solana", tr("Solana, Nov 2021 peak")),
+             ("Ethereum", tr("Ethereum, 2022-08-04"))]
     rows = []
     for scope, label in pairs:
         sub = history[(history["scope"] == scope) & history["view"].isin(["default", "incl_doublecount"])]
@@ -74,24 +76,24 @@ def doublecount_switch_chart(history: pd.DataFrame):
     chart = alt.Chart(df).mark_bar().encode(
         y=alt.Y("case:N", title=None, sort=[p[1] for p in pairs]),
         yOffset=alt.YOffset("counting:N", sort=order),
-        x=alt.X("value_usd_bn:Q", title="Total value locked (USD bn)"),
+        x=alt.X("value_usd_bn:Q", title=tr("Total value locked (USD bn)")),
         color=alt.Color("counting:N", title=None, sort=order,
                         scale=alt.Scale(domain=order, range=[PALETTE[3], PALETTE[0]]),
                         legend=alt.Legend(labelLimit=480, columns=1)),
-        tooltip=[alt.Tooltip("case:N", title="Case"), alt.Tooltip("counting:N", title="Counted as"),
-                 alt.Tooltip("value_usd_bn:Q", title="TVL (USD bn)", format=",.2f"),
-                 alt.Tooltip("date:T", title="Date"), alt.Tooltip("source:N", title="Source")],
+        tooltip=[alt.Tooltip("case:N", title=tr("Case")), alt.Tooltip("counting:N", title=tr("Counted as")),
+                 alt.Tooltip("value_usd_bn:Q", title=tr("TVL (USD bn)"), format=",.2f"),
+                 alt.Tooltip("date:T", title=tr("Date")), alt.Tooltip("source:N", title=tr("Source"))],
     ).properties(height=220)
     return finish(
         chart,
-        title="Without double counting, TVL read 20-31 % lower",
-        subtitle=("DefiLlama set its double-count toggle to off by default on 2022-08-04; the all-chain pair "
-                  "also differs by liquid staking and date"),
-        description=("Paired horizontal bars, red with double counting and blue without, for three cases: the "
+        title=tr("Without double counting, TVL read 20-31 % lower"),
+        subtitle=(tr("DefiLlama set its double-count toggle to off by default on 2022-08-04; the all-chain pair "
+                  "also differs by liquid staking and date")),
+        description=(tr("Paired horizontal bars, red with double counting and blue without, for three cases: the "
                      "all-chain 2021 peak ($254B on 2021-12-02 against $178B on 2021-11-08, a gap that also "
                      "includes liquid staking, left out of today's default), Solana's November 2021 peak "
                      "($15B against $12B) "
-                     "and Ethereum on the day of the switch ($58.9B against $40.7B, 31 % less)."),
+                     "and Ethereum on the day of the switch ($58.9B against $40.7B, 31 % less).")),
         source=source_of(history),
     )
 
@@ -105,13 +107,13 @@ def loop_tvl_chart(data):
     base = alt.Chart(data)
     bars = base.mark_bar().encode(
         y=alt.Y("measure:N", title=None, sort=MEASURE_ORDER, axis=alt.Axis(labelLimit=240)),
-        x=alt.X("usd:Q", title="USD counted per $100 of independent capital",
+        x=alt.X("usd:Q", title=tr("USD counted per $100 of independent capital"),
                 scale=alt.Scale(domain=[0, 2000], clamp=True)),
         color=alt.Color("measure:N", legend=None, sort=MEASURE_ORDER,
                         scale=alt.Scale(domain=MEASURE_ORDER,
                                         range=[SEMANTIC["safe"], PALETTE[0], PALETTE[1], SEMANTIC["danger"]])),
-        tooltip=[alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("usd:Q", title="USD", format=",.1f"),
-                 alt.Tooltip("multiplier:Q", title="Supplied / independent (x)", format=".2f")],
+        tooltip=[alt.Tooltip("measure:N", title=tr("Measure")), alt.Tooltip("usd:Q", title=tr("USD"), format=",.1f"),
+                 alt.Tooltip("multiplier:Q", title=tr("Supplied / independent (x)"), format=".2f")],
     )
     labels = base.mark_text(align="left", dx=4).encode(
         y=alt.Y("measure:N", sort=MEASURE_ORDER), x=alt.X("usd:Q", scale=alt.Scale(domain=[0, 2000], clamp=True)),
@@ -131,13 +133,13 @@ def flow_graph_chart(data):
     base = alt.Chart(data)
     bars = base.mark_bar().encode(
         y=alt.Y("measure:N", title=None, sort=["Naive TVL", "DefiLlama-style TVL"]),
-        x=alt.X("sum(usd):Q", title="USD counted when $100 is staked from outside",
+        x=alt.X("sum(usd):Q", title=tr("USD counted when $100 is staked from outside"),
                 scale=alt.Scale(domain=[0, 1200])),
-        color=alt.Color("protocol:N", title="Counted at", sort=order,
+        color=alt.Color("protocol:N", title=tr("Counted at"), sort=order,
                         scale=alt.Scale(domain=order, range=[PALETTE[1], PALETTE[0], PALETTE[4], PALETTE[5]])),
         order=alt.Order("protocol_rank:Q"),
-        tooltip=[alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("protocol:N", title="Protocol"),
-                 alt.Tooltip("sum(usd):Q", title="USD", format=",.1f")],
+        tooltip=[alt.Tooltip("measure:N", title=tr("Measure")), alt.Tooltip("protocol:N", title=tr("Protocol")),
+                 alt.Tooltip("sum(usd):Q", title=tr("USD"), format=",.1f")],
     ).transform_calculate(
         protocol_rank="indexof(['staking', 'lending 1', 'pendle', 'lending 2'], datum.protocol)")
     totals = base.transform_aggregate(total="sum(usd)", groupby=["measure"]).mark_text(
@@ -146,9 +148,9 @@ def flow_graph_chart(data):
         text=alt.Text("total:Q", format=",.0f"))
     independent = base.mark_rule(color=PALETTE[7], strokeWidth=2, strokeDash=[6, 3]).encode(
         x=alt.X("mean(independent):Q"),
-        tooltip=[alt.Tooltip("mean(independent):Q", title="Independent capital (USD)", format=",.0f")])
+        tooltip=[alt.Tooltip("mean(independent):Q", title=tr("Independent capital (USD)"), format=",.0f")])
     label = base.mark_text(align="left", dx=4, baseline="bottom", color=PALETTE[7]).encode(
-        x=alt.X("mean(independent):Q"), y=alt.value(-2), text=alt.value("independent capital (stakers + lenders)"))
+        x=alt.X("mean(independent):Q"), y=alt.value(-2), text=alt.value(tr("independent capital (stakers + lenders)")))
     return alt.layer(bars, totals, independent, label).properties(height=180)
 
 
@@ -158,21 +160,21 @@ def lending_leaders_chart(leaders: pd.DataFrame):
     df["label"] = df["protocol"] + " · " + df["date"].dt.strftime("%Y-%m")
     chart = alt.Chart(df).mark_point(filled=True, size=90).encode(
         y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("value_usd_bn", order="descending")),
-        x=alt.X("value_usd_bn:Q", title="Reported figure (USD bn)"),
-        color=alt.Color("metric:N", title="What is measured"),
-        shape=alt.Shape("confidence:N", title="Confidence"),
-        tooltip=[alt.Tooltip("protocol:N", title="Protocol"), alt.Tooltip("date:T", title="Date"),
-                 alt.Tooltip("metric:N", title="Metric"),
-                 alt.Tooltip("value_usd_bn:Q", title="USD bn", format=",.2f"),
-                 alt.Tooltip("confidence:N", title="Confidence"), alt.Tooltip("note:N", title="Note")],
+        x=alt.X("value_usd_bn:Q", title=tr("Reported figure (USD bn)")),
+        color=alt.Color("metric:N", title=tr("What is measured")),
+        shape=alt.Shape("confidence:N", title=tr("Confidence")),
+        tooltip=[alt.Tooltip("protocol:N", title=tr("Protocol")), alt.Tooltip("date:T", title=tr("Date")),
+                 alt.Tooltip("metric:N", title=tr("Metric")),
+                 alt.Tooltip("value_usd_bn:Q", title=tr("USD bn"), format=",.2f"),
+                 alt.Tooltip("confidence:N", title=tr("Confidence")), alt.Tooltip("note:N", title=tr("Note"))],
     ).properties(height=300)
     return finish(
         chart,
-        title="Lending protocols: which 'TVL' is that?",
-        subtitle="The same protocol reads $20B, $42B or $58B depending on date and toggles",
-        description=("Dots of reported figures in billions of dollars for Aave, SparkLend, Morpho and Compound "
+        title=tr("Lending protocols: which 'TVL' is that?"),
+        subtitle=tr("The same protocol reads $20B, $42B or $58B depending on date and toggles"),
+        description=(tr("Dots of reported figures in billions of dollars for Aave, SparkLend, Morpho and Compound "
                      "between 2025 and early 2026, coloured by what each measures: DefiLlama default TVL, a 'TVL' "
                      "with unstated toggles, deposits, loans, or Pendle PTs held as collateral. Aave's figures "
-                     "range from $19.8B (default TVL, April 2025) to $58B (August 2025, borrows likely included)."),
+                     "range from $19.8B (default TVL, April 2025) to $58B (August 2025, borrows likely included).")),
         source=source_of(leaders),
     )

@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from .._validate import check_number
+from ..i18n import tr
 
 __all__ = ["Expected", "Feedback", "check"]
 
@@ -47,7 +48,8 @@ class Feedback:
 
     def _repr_markdown_(self) -> str:
         mark = "✅" if self.correct else "❌"
-        return f"{mark} **Exercise {self.exercise}.** {self.message}"
+        label = tr("Exercise {exercise}.").format(exercise=self.exercise)
+        return f"{mark} **{label}** {self.message}"
 
     def __bool__(self) -> bool:
         return self.correct
@@ -81,7 +83,8 @@ def check(exercise_id: str, answer) -> Feedback:
     e = _lookup(exercise_id)
     if answer is None:
         return Feedback(exercise_id, False,
-                        f"No answer yet: replace None with your number, e.g. check({exercise_id!r}, 1.23).")
+                        tr("No answer yet: replace None with your number, e.g. `check({call})`.")
+                        .format(call=f"{exercise_id!r}, 1.23"))
     x = check_number("answer", answer, allow_inf=math.isinf(e.value))
     unit = f" {e.unit}" if e.unit else ""
     # The nearest of the right answer and the known slips wins, so a slip that lands
@@ -90,18 +93,18 @@ def check(exercise_id: str, answer) -> Feedback:
     if _close(x, e.value, e) or len(candidates) > 1:
         _, why = min(candidates, key=lambda c: c[0])
         if why is None:
-            return Feedback(exercise_id, True, f"Correct: {e.value:,.6g}{unit}.")
-        return Feedback(exercise_id, False, f"Not quite — {why} {e.hint}".strip())
-    for factor, what in ((100, "a percentage where a fraction was asked (0.83, not 83)"),
-                         (0.01, "a fraction where a percentage was asked")):
+            return Feedback(exercise_id, True, tr("Correct: {value}.").format(value=f"{e.value:,.6g}{unit}"))
+        return Feedback(exercise_id, False, tr("Not quite — {why} {hint}").format(why=why, hint=e.hint).strip())
+    for factor, what in ((100, tr("a percentage where a fraction was asked (0.83, not 83)")),
+                         (0.01, tr("a fraction where a percentage was asked"))):
         if e.value != 0 and _close(x, e.value * factor, e):
-            return Feedback(exercise_id, False, f"Right number, wrong scale: you entered {what}.")
+            return Feedback(exercise_id, False, tr("Right number, wrong scale: you entered {what}.").format(what=what))
     if e.value != 0 and _close(x, -e.value, e):
-        return Feedback(exercise_id, False, f"Right size, wrong sign. {e.hint}".strip())
+        return Feedback(exercise_id, False, tr("Right size, wrong sign. {hint}").format(hint=e.hint).strip())
     if e.value != 0:
         off = (x - e.value) / abs(e.value)
-        direction = "high" if off > 0 else "low"
-        msg = f"Not yet: your answer is {abs(off):.1%} too {direction}."
+        msg = (tr("Not yet: your answer is {off} too high.") if off > 0
+               else tr("Not yet: your answer is {off} too low.")).format(off=f"{abs(off):.1%}")
     else:
-        msg = f"Not yet: the answer is 0{unit}."
+        msg = tr("Not yet: the answer is {zero}.").format(zero=f"0{unit}")
     return Feedback(exercise_id, False, f"{msg} {e.hint}".strip())

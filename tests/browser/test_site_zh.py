@@ -1,0 +1,73 @@
+"""The Traditional Chinese edition in Chromium: the English site's checks, plus the language switch.
+
+Every page of ``zh-tw/`` passes what ``test_site.py`` and ``test_accessibility.py`` ask of the
+English pages (charts drawn, sliders redraw them, no page error, nothing leaves 127.0.0.1,
+axe-core clean); and the switch on every page of both editions leads to the same page in the
+other edition, over http and from ``file://``.
+"""
+
+import re
+
+import pytest
+import test_accessibility as english_a11y
+import test_site as english
+
+from helpers import chapter_pages
+
+ZH = "zh-tw"
+ZH_PAGES = [f"{ZH}/{p}" for p in chapter_pages()]
+
+
+def _zh_explorer_pages():
+    return [f"{ZH}/{p}" for p in english._explorer_pages()]
+
+
+@pytest.mark.parametrize("path", ZH_PAGES)
+def test_chinese_page_renders_offline(watched, site_url, path):
+    english.test_page_renders_offline(watched, site_url, path)
+
+
+@pytest.mark.parametrize("path", _zh_explorer_pages())
+def test_every_chinese_explorer_slider_redraws(watched, site_url, path):
+    english.test_every_explorer_slider_redraws(watched, site_url, path)
+
+
+@pytest.mark.parametrize("path", ZH_PAGES)
+def test_no_serious_accessibility_violations_zh(watched, site_url, path):
+    english_a11y.test_no_serious_accessibility_violations(watched, site_url, path)
+
+
+def _switch_round_trip(page, start: str, base: str):
+    page.goto(f"{base}/{start}", wait_until="load")
+    lang = page.get_attribute("html", "lang")
+    page.click("a.defi-lang-switch")
+    page.wait_for_load_state("load")
+    there = page.url
+    other = page.get_attribute("html", "lang")
+    page.click("a.defi-lang-switch")
+    page.wait_for_load_state("load")
+    return lang, there, other, page.url
+
+
+@pytest.mark.parametrize("path", chapter_pages())
+def test_switch_leads_to_the_same_page_over_http(watched, site_url, path):
+    lang, there, other, back = _switch_round_trip(watched.page, path, site_url)
+    assert (lang, other) == ("en", "zh-Hant-TW")
+    assert there == f"{site_url}/{ZH}/{path}" and back == f"{site_url}/{path}"
+    assert watched.errors == [] and watched.external_requests() == []
+
+
+@pytest.mark.parametrize("path", ["book/intro.html", "notebooks/01-collateral.html", "book/glossary.html"])
+def test_switch_works_from_file_urls(watched, path):
+    base = english.SITE.resolve().as_uri()
+    lang, there, other, back = _switch_round_trip(watched.page, path, base)
+    assert (lang, other) == ("en", "zh-Hant-TW")
+    assert there == f"{base}/{ZH}/{path}" and back == f"{base}/{path}"
+
+
+def test_chinese_search_finds_chinese_terms(watched, site_url):
+    page = watched.page
+    page.goto(f"{site_url}/{ZH}/search.html?q=健康因子", wait_until="load")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0", timeout=20_000)
+    hits = page.locator("#search-results li a").all_inner_texts()
+    assert any(re.search("詞彙表|Glossary", h) for h in hits), hits
