@@ -46,9 +46,30 @@ MAX_STATIC_BYTES = 300_000
 _LIVE_DATA = "explorer_data"
 
 
+#: How a slider's value is shown, by kind (see :meth:`Param.readout`).
+READOUT_KINDS = ("percent", "usd", "usd_million", "number")
+#: The readout kind each unit gets unless a Param says otherwise: rates and shares in
+#: percent ("0.85" -> "85 %", "0.025" -> "2.5 %"), money with a dollar sign ("$16,000").
+UNIT_READOUT = {
+    "fraction": "percent", "share": "percent", "share of fund": "percent",
+    "fraction of pooled ETH": "percent", "APR": "percent", "APY": "percent", "per year": "percent",
+    "USD": "usd", "USD million": "usd_million",
+}
+#: Units the readout already says: the label does not repeat them.
+_UNIT_IN_READOUT = {"fraction", "share", "USD", "USD million", "days", "blocks", "x"}
+#: Units written after the number in the readout.
+_UNIT_SUFFIX = {"days": " days", "blocks": " blocks", "x": "×", "per year": " per year"}
+
+
 @dataclass(frozen=True)
 class Param:
-    """One slider: ``name`` is the model's keyword; ``unit`` is shown beside the label."""
+    """One slider: ``name`` is the model's keyword; ``unit`` is shown beside the label.
+
+    ``readout`` says how the slider's value is shown, in the reader's unit: ``"percent"``
+    (0.025 -> "2.5 %"), ``"usd"`` (16000 -> "$16,000"), ``"usd_million"`` (2 -> "$2 million")
+    or ``"number"``; by default it follows the unit (:data:`UNIT_READOUT`). The live widget
+    and the static page show the same text (:meth:`readout_text`).
+    """
 
     name: str
     label: str
@@ -57,8 +78,12 @@ class Param:
     step: float
     default: float
     unit: str = ""
+    readout: str | None = None
 
     def __post_init__(self):
+        if self.readout is not None and self.readout not in READOUT_KINDS:
+            raise ValueError(f"readout of parameter {self.name!r} must be one of {READOUT_KINDS}; "
+                             f"got {self.readout!r}")
         if not self.name.isidentifier():
             raise ValueError(f"name must be a Python identifier; got {self.name!r}")
         for field in ("min", "max", "step", "default"):
@@ -95,8 +120,30 @@ class Param:
         return np.round(self.min + self.step * np.arange(n + 1), self.decimals)
 
     @property
+    def readout_kind(self) -> str:
+        return self.readout or UNIT_READOUT.get(self.unit, "number")
+
+    def readout_text(self, value: float) -> str:
+        """``value`` as the slider shows it: "2.5 %", "$16,000", "$2 million", "30 days"."""
+        kind, d = self.readout_kind, self.decimals
+        if kind == "percent":
+            text = f"{value * 100:,.{max(d - 2, 0)}f} %"
+        elif kind == "usd":
+            text = f"{'-' if value < 0 else ''}${abs(value):,.{d}f}"
+        elif kind == "usd_million":
+            text = f"{'-' if value < 0 else ''}${abs(value):,.{d}f} million"
+        else:
+            text = f"{value:,.{d}f}"
+        return text.replace("-", "\u2212") + _UNIT_SUFFIX.get(self.unit, "")
+
+    def readouts(self) -> dict[str, str]:
+        """Every slider value (as Vega prints it) -> its readout text; used on the static page."""
+        return {_js_number(v): self.readout_text(float(v)) for v in self.values()}
+
+    @property
     def caption(self) -> str:
-        return f"{self.label} ({self.unit})" if self.unit else self.label
+        shown = self.unit and self.unit not in _UNIT_IN_READOUT
+        return f"{self.label} ({self.unit})" if shown else self.label
 
     @property
     def column(self) -> str:
@@ -211,7 +258,10 @@ class Explorer:
         data = self.static_data()
         chart = _filter_first(self.chart_fn(data), data, alt.FilterTransform(test)).add_params(*vega_params)
         names = ", ".join(p.label.lower() for p in self.params)
-        return self._finish(chart, f" Sliders below the chart set {names}.")
+        chart = self._finish(chart, f" Sliders below the chart set {names}.")
+        # The page shows each slider's value in its unit (defi_helpers.render reads this).
+        meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}
+        return chart.properties(usermeta={**meta, "readouts": {p.name: p.readouts() for p in self.params}})
 
     # -- live (kernel) ---------------------------------------------------------
     def widget(self):
@@ -223,11 +273,19 @@ class Explorer:
         rows = []
         for p in self.params:
             s = w.FloatSlider(value=p.default, min=p.min, max=p.max, step=p.step,
-                              description=p.caption, readout_format=f".{p.decimals}f",
+                              description=p.caption, readout=False,
                               continuous_update=False, style={"description_width": "initial"},
-                              layout=w.Layout(width="460px"))
+                              layout=w.Layout(width="100%", max_width="460px", min_width="0"))
+            # The value in the reader's unit ("2.5 %", "$16,000"); ipywidgets' own readout
+            # (a d3 format) cannot write "2.5 %".
+            label = w.Label(p.readout_text(p.default), layout=w.Layout(min_width="6em"))
+            label.add_class("defi-readout")
+            s.observe(lambda change, p=p, label=label: setattr(label, "value", p.readout_text(change["new"])),
+                      names="value")
+            s.readout_label = label
             sliders[p.name] = s
-            rows.append(s)
+            rows.append(w.HBox([s, label], layout=w.Layout(flex_flow="row wrap", align_items="center",
+                                                             max_width="100%")))
 
         def redraw(*_):
             bundle = render.mimebundle(self.live_spec(**{n: s.value for n, s in sliders.items()}))
@@ -263,6 +321,12 @@ def _filter_first(chart, data, flt):
         chart.layer = [_filter_first(layer, data, flt) for layer in chart.layer]
         return chart
     return chart
+
+
+def _js_number(v) -> str:
+    """How JavaScript prints the number ``v`` (String(0.1) == "0.1", String(2.0) == "2")."""
+    v = float(v)
+    return str(int(v)) if v.is_integer() else repr(v)
 
 
 def _live_kernel() -> bool:

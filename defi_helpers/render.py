@@ -27,7 +27,7 @@ from importlib import resources
 
 import altair as alt
 
-__all__ = ["enable", "reset", "build_mode", "chart_html", "mimebundle", "vendor_dir", "VENDOR_FILES"]
+__all__ = ["enable", "reset", "build_mode", "chart_html", "responsive", "mimebundle", "vendor_dir", "VENDOR_FILES"]
 
 VENDOR_FILES = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
 _counter = itertools.count()
@@ -63,6 +63,71 @@ def _json_for_script(obj) -> str:
     return json.dumps(obj, separators=(",", ":")).replace("</", "<\\/")
 
 
+def responsive(spec: dict) -> dict:
+    """``spec`` sized to its column: a single or layered view takes the container's width.
+
+    Concatenated, faceted and repeated charts cannot (Vega-Lite's ``"container"`` width is for
+    single views); the embed script lays those out for the width it finds and, as a last resort,
+    scales their SVG down (its ``viewBox``), so no chart is ever wider than its column.
+    """
+    composite = {"hconcat", "vconcat", "concat", "facet", "repeat"} & spec.keys()
+    if composite or any(ch in (spec.get("encoding") or {}) for ch in ("row", "column", "facet")):
+        return spec
+    return {**spec, "width": "container", "autosize": {"type": "fit-x", "contains": "padding"}}
+
+
+# The embed script shared by every chart (book and live kernel). It adapts a copy of the
+# spec to the page before drawing: titles re-wrapped to the column's width, side-by-side
+# panels stacked on a narrow column, dark colours when the page is dark (the site's
+# html[data-theme=dark], JupyterLab's dark theme), slider readouts in the parameter's unit
+# (usermeta.readouts, from defi_helpers.explore); it redraws when the colour mode changes.
+_EMBED_JS = r"""
+function wrap(s,n){var out=[],line="";String(s).split(/\s+/).forEach(function(w){if(!w)return;
+ if(line&&(line+" "+w).length>n){out.push(line);line=w;}else{line=line?line+" "+w:w;}});if(line)out.push(line);return out;}
+function dark(){var d=document.documentElement,b=document.body;
+ return d.getAttribute("data-theme")==="dark"||(b&&b.getAttribute("data-jp-theme-light")==="false");}
+var DARK={"#000000":"#e8e8e8","#000":"#e8e8e8","black":"#e8e8e8","#222":"#e8e8e8","#222222":"#e8e8e8",
+ "#333":"#d8d8d8","#333333":"#d8d8d8","#444":"#c8c8c8","#444444":"#c8c8c8","#555555":"#bbbbbb","#555":"#bbbbbb",
+ "#666":"#b0b0b0","#666666":"#b0b0b0","#888":"#9a9a9a","#e6e6e6":"#3a3a3a","white":"#1e1e1e","#ffffff":"#1e1e1e","#fff":"#1e1e1e"};
+function adapt(spec,W){
+ var s=JSON.parse(JSON.stringify(spec)),isDark=dark();
+ if(isDark){s=JSON.parse(JSON.stringify(s).replace(/"(#[0-9a-fA-F]{3,6}|black|white)"/g,function(m,c){
+   var k=c.toLowerCase();return DARK[k]?'"'+DARK[k]+'"':m;}));}
+ var c=s.config=s.config||{};c.background="transparent";
+ if(isDark){var t=c.title=c.title||{};t.color="#f0f0f0";t.subtitleColor="#d0d0d0";
+  ["axis","legend","header"].forEach(function(k){var a=c[k]=c[k]||{};a.labelColor="#d8d8d8";a.titleColor="#f0f0f0";});
+  c.axis.gridColor="#3a3a3a";c.axis.domainColor="#9a9a9a";c.axis.tickColor="#9a9a9a";
+  c.text=c.text||{};if(!c.text.color)c.text.color="#e8e8e8";}
+ if(s.title){var tt=typeof s.title==="string"||Array.isArray(s.title)?{text:s.title}:s.title;
+  tt.text=wrap([].concat(tt.text).join(" "),Math.max(18,Math.floor(W/9.5)));
+  if(tt.subtitle)tt.subtitle=wrap([].concat(tt.subtitle).join(" "),Math.max(24,Math.floor(W/7)));s.title=tt;}
+ var narrow=W<640;
+ if(narrow&&s.hconcat){s.vconcat=s.hconcat;delete s.hconcat;}
+ if(narrow&&s.encoding&&s.encoding.column){s.encoding.row=s.encoding.column;delete s.encoding.column;
+  if(s.encoding.row.header===undefined)s.encoding.row.header={labelAngle:0,labelAlign:"left",labelOrient:"top"};}
+ return s;}
+function readouts(el,spec){var ro=(spec.usermeta||{}).readouts;if(!ro)return;
+ el.querySelectorAll(".vega-bind input[type=range]").forEach(function(i){
+  var table=ro[i.name];if(!table)return;var span=i.nextElementSibling;if(!span)return;
+  span.classList.add("defi-readout");
+  function show(){var v=+i.value,t=table[String(v)];
+   if(t===undefined){var best=null,bd=Infinity;for(var k in table){var d=Math.abs(+k-v);if(d<bd){bd=d;best=k;}}t=table[best];}
+   span.textContent=t;}
+  i.addEventListener("input",show);i.addEventListener("change",show);show();});}
+function fit(el){var s=el.querySelector("svg");if(!s)return;s.setAttribute("role","img");
+ s.setAttribute("aria-label",el.__defiSpec.description||"Chart");
+ for(var i=0;i<s.children.length;i++){s.children[i].setAttribute("aria-hidden","true");}
+ var w=+s.getAttribute("width"),h=+s.getAttribute("height");
+ if(w&&h&&!s.getAttribute("viewBox"))s.setAttribute("viewBox","0 0 "+w+" "+h);
+ s.style.maxWidth="100%";s.style.height="auto";}
+function draw(el){var spec=el.__defiSpec,W=el.clientWidth||el.parentNode.clientWidth||560,mode=dark();
+ el.__defiMode=mode;el.__defiWidth=W;
+ if(el.__defiView){try{el.__defiView.finalize();}catch(e){}}
+ return window.vegaEmbed(el,adapt(spec,W),{actions:false,renderer:"svg"}).then(function(r){
+  el.__defiView=r.view;fit(el);readouts(el,spec);el.setAttribute("data-defi-mode",mode?"dark":"light");});}
+"""
+
+
 def chart_html(spec: dict, *, with_libraries: bool = False) -> str:
     """HTML for one chart: a labelled figure, its source line and the embed call."""
     div_id = f"defi-chart-{os.getpid()}-{next(_counter)}"
@@ -71,22 +136,25 @@ def chart_html(spec: dict, *, with_libraries: bool = False) -> str:
     caption = f'<figcaption class="defi-chart-source">{html.escape(source)}</figcaption>' if source else ""
     libs = _inline_libraries() + "\n" if with_libraries else ""
     return (
-        f'{libs}<figure class="defi-chart" role="figure" tabindex="0" aria-label="{html.escape(description)}">'
-        f'<div id="{div_id}" class="defi-chart-view"></div>{caption}</figure>\n'
+        f'{libs}<figure class="defi-chart" role="figure" tabindex="0" aria-label="{html.escape(description)}"'
+        ' style="max-width:100%;min-width:0">'
+        f'<div id="{div_id}" class="defi-chart-view" style="width:100%"></div>{caption}</figure>\n'
         '<script type="text/javascript">(function(){'
-        f'var el=document.getElementById("{div_id}");var spec={_json_for_script(spec)};'
+        f'var el=document.getElementById("{div_id}");var spec={_json_for_script(responsive(spec))};'
         'function fail(e){el.innerHTML="";var p=document.createElement("pre");'
         'p.className="defi-chart-error";p.textContent="Chart failed to render: "+String(e);'
         'el.appendChild(p);console.error(e);}'
         'if(typeof window.vegaEmbed!=="function"){fail("the Vega libraries are not loaded '
         '(in a notebook: run defi_helpers.render.reset() and re-run this cell)");return;}'
-        'window.vegaEmbed(el,spec,{actions:false,renderer:"svg"}).then(function(r){'
-        # One accessible image: the SVG is an img named by the alt text; Vega's own
-        # mark groups are hidden from assistive technology.
-        'var s=el.querySelector("svg");if(!s)return;s.setAttribute("role","img");'
-        's.setAttribute("aria-label",spec.description||"Chart");'
-        'for(var i=0;i<s.children.length;i++){s.children[i].setAttribute("aria-hidden","true");}'
-        '}).catch(fail);'
+        + _EMBED_JS +
+        'el.__defiSpec=spec;draw(el).catch(fail);'
+        # Redraw when the colour mode changes, or the column's width changes a lot (rotation).
+        'if(window.MutationObserver){new MutationObserver(function(){if(dark()!==el.__defiMode)draw(el).catch(fail);})'
+        '.observe(document.documentElement,{attributes:true,attributeFilter:["data-theme"]});'
+        'if(document.body)new MutationObserver(function(){if(dark()!==el.__defiMode)draw(el).catch(fail);})'
+        '.observe(document.body,{attributes:true,attributeFilter:["data-jp-theme-light"]});}'
+        'var t=null;window.addEventListener("resize",function(){clearTimeout(t);t=setTimeout(function(){'
+        'var W=el.clientWidth;if(W&&Math.abs(W-el.__defiWidth)>40)draw(el).catch(fail);},250);});'
         '})();</script>'
     )
 

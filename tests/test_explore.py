@@ -136,3 +136,64 @@ def test_static_filter_reaches_layers_with_their_own_data():
     layers = e.static_chart().to_dict()["layer"]
     assert layers[0]["transform"][0] == {"filter": "abs(datum['p_a'] - a) < 0.5"}
     assert "transform" not in layers[1]          # the constant rule is left alone
+
+
+# -- slider readouts in the parameter's unit; charts that fit their column --------------------------------------
+def test_param_readouts_speak_units():
+    debt = Param("debt_usd", "Debt", 4_000, 24_000, 2_000, 16_000, "USD")
+    lt = Param("liquidation_threshold", "Liquidation threshold", 0.60, 0.95, 0.05, 0.85, "fraction")
+    rate = Param("borrow_apy", "Borrow rate", 0.0, 0.08, 0.005, 0.025, "APY")
+    depth = Param("pool_depth_musd", "Pool depth", 1, 10, 1, 2, "USD million")
+    days = Param("days", "Horizon", 10, 90, 10, 30, "days")
+    funding = Param("stress_mean_apr", "Funding", -0.40, -0.10, 0.10, -0.10, "APR")
+    plain = Param("scalar_root", "Scalar root", 10, 90, 20, 50, "")
+    assert debt.readout_text(16_000) == "$16,000" and debt.caption == "Debt"
+    assert lt.readout_text(0.85) == "85 %" and lt.caption == "Liquidation threshold"
+    assert rate.readout_text(0.025) == "2.5 %" and rate.caption == "Borrow rate (APY)"
+    assert depth.readout_text(2) == "$2 million"
+    assert days.readout_text(30) == "30 days" and days.caption == "Horizon"
+    assert funding.readout_text(-0.1) == "\u221210 %"
+    assert plain.readout_text(50) == "50"
+    assert Param("x", "X", 0, 1, 0.1, 0.5, "fraction", readout="number").readout_text(0.5) == "0.5"
+    with pytest.raises(ValueError, match="readout"):
+        Param("x", "X", 0, 1, 0.1, 0.5, readout="percentage")
+    # every value the slider can take, keyed as JavaScript prints it (String(0.025) == "0.025")
+    assert rate.readouts()["0.025"] == "2.5 %" and debt.readouts()["16000"] == "$16,000"
+    assert len(rate.readouts()) == len(rate.values())
+
+
+@pytest.mark.parametrize("name, factory", FACTORIES, ids=[n for n, _ in FACTORIES])
+def test_static_chart_carries_readouts_and_live_widget_shows_them(name, factory):
+    e = factory()
+    spec = e.static_chart().to_dict()
+    readouts = spec["usermeta"]["readouts"]
+    for p in e.params:
+        assert set(readouts[p.name]) == set(p.readouts())
+    pytest.importorskip("ipywidgets")
+    box = e.widget()
+    for p in e.params:
+        s = box.sliders[p.name]
+        assert s.readout is False and s.readout_label.value == p.readout_text(p.default)
+        s.value = p.values()[0] if p.default != p.values()[0] else p.values()[-1]
+        assert s.readout_label.value == p.readout_text(s.value)
+
+
+def test_single_views_take_the_container_width_and_composites_do_not():
+    single = {"mark": "line", "width": 560}
+    layered = {"layer": [{"mark": "line"}, {"mark": "rule"}]}
+    out = render.responsive(single)
+    assert out["width"] == "container" and out["autosize"] == {"type": "fit-x", "contains": "padding"}
+    assert render.responsive(layered)["width"] == "container"
+    for spec in ({"hconcat": [single, single]}, {"mark": "line", "encoding": {"column": {"field": "p"}}},
+                 {"facet": {"field": "p"}, "spec": single}):
+        assert render.responsive(spec) == spec
+    html = render.chart_html({"description": "A chart", "mark": "point"})
+    assert '"width":"container"' in html and "data-defi-mode" in html and "readouts" in html
+
+
+@pytest.mark.parametrize("name, factory", FACTORIES, ids=[n for n, _ in FACTORIES])
+def test_every_chart_is_responsive_or_a_known_composite(name, factory):
+    spec = render.responsive(factory().chart_for().to_dict())
+    composite = {"hconcat", "vconcat", "concat", "facet", "repeat"} & spec.keys() or \
+        {"row", "column", "facet"} & (spec.get("encoding") or {}).keys()
+    assert spec.get("width") == "container" or composite, name

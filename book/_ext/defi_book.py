@@ -11,6 +11,14 @@
   stale results after a change in the package. A hash of every file of the
   package is kept beside the cache; when it differs, the cache is cleared and
   every notebook is re-read. Switching ``DEFI_HANDBOOK_LIVE`` (live data) does the same.
+* Resolves the notebooks' glossary and citation links. Chapters link terms and
+  citations with plain Markdown links, which JupyterLab (jupyterlab-myst) opens
+  without warning markers: ``[collateral](../book/glossary.md#term-Collateral)`` and
+  ``[Luo et al., 2024](../book/references.md#cite-luo2024piercing)`` (written by
+  ``book/_ext/notebook_tools.py migrate``). :class:`GlossaryCitationLinks` points
+  them at the glossary term's and the bibliography entry's anchors (a citation gets
+  the entry as its tooltip) and logs a warning, so ``-W -n`` fails, when the term
+  or the citation key does not exist.
 """
 
 from __future__ import annotations
@@ -20,7 +28,11 @@ import os
 import shutil
 from pathlib import Path
 
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from sphinx.util.nodes import make_refnode
 
 logger = logging.getLogger(__name__)
 os.environ["DEFI_HANDBOOK_BUILD"] = "1"
@@ -92,12 +104,77 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = kept
 
 
+GLOSSARY_DOC = "book/glossary"
+REFERENCES_DOC = "book/references"
+
+
+class GlossaryCitationLinks(SphinxPostTransform):
+    """Markdown links to ``book/glossary.md#term-…`` and ``book/references.md#cite-<key>``.
+
+    Runs before myst-parser's resolver (priority 9), which would otherwise accept any
+    anchor of the page silently (the glossary's ids are not MyST heading slugs).
+    """
+
+    default_priority = 5
+
+    def run(self, **kwargs):
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            if node.get("reftype") != "myst" or node.get("refdomain") != "doc":
+                continue
+            target, anchor = node.get("reftarget"), node.get("reftargetid") or ""
+            if target == GLOSSARY_DOC and anchor.startswith("term-"):
+                self._resolve_term(node, anchor)
+            elif target == REFERENCES_DOC and anchor.startswith("cite-"):
+                self._resolve_cite(node, anchor[len("cite-"):])
+
+    def _replace(self, node, todoc, anchor, classes, title=None):
+        inner = nodes.inline("", "", classes=classes)
+        inner.extend(child.deepcopy() for child in node.children)
+        if not inner.children:
+            inner += nodes.Text(anchor)
+        ref = make_refnode(self.app.builder, node.get("refdoc", self.env.docname), todoc, anchor, inner)
+        if title:
+            ref["reftitle"] = title
+        node.replace_self(ref)
+
+    def _resolve_term(self, node, anchor):
+        std = self.env.get_domain("std")
+        ids = {labelid for (objtype, _), (doc, labelid) in std.objects.items()
+               if objtype == "term" and doc == GLOSSARY_DOC}
+        if anchor not in ids:
+            logger.warning("glossary link to %r: no such term in %s (anchors look like %r)", anchor,
+                           GLOSSARY_DOC, sorted(ids)[0] if ids else "term-Name",
+                           location=node, type="ref", subtype="term")
+            node.replace_self(nodes.inline("", "", *[c.deepcopy() for c in node.children]))
+            return
+        self._replace(node, GLOSSARY_DOC, anchor, ["xref", "std", "std-term"])
+
+    def _resolve_cite(self, node, key):
+        domain = self.env.get_domain("cite")
+        citations = {c.key: c for c in getattr(domain, "citations", [])}
+        citation = citations.get(key)
+        if citation is None:
+            logger.warning("citation link to unknown bibtex key %r (not in the .bib files of _config.yml "
+                           "or not listed by the bibliography)", key, location=node, type="ref",
+                           subtype="cite")
+            node.replace_self(nodes.inline("", "", *[c.deepcopy() for c in node.children]))
+            return
+        title = None
+        if getattr(citation, "tooltip_entry", None) is not None:
+            import pybtex.plugin
+
+            plaintext = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")()
+            title = citation.tooltip_entry.text.render(plaintext).replace("\\url ", "")
+        self._replace(node, citation.bibliography_key.docname, citation.citation_id, ["xref", "cite"], title)
+
+
 def setup(app):
     for path in VEGA_SCRIPTS:
         # html_js_files are relative to _static; the libraries sit at the site root.
         app.add_js_file(f"../{path}", priority=200)
     app.add_css_file("../defi-handbook.css", priority=200)
     app.add_js_file("../defi-handbook.js", priority=200)
+    app.add_post_transform(GlossaryCitationLinks)
     app.connect("builder-inited", _check_package)
     app.connect("env-get-outdated", _outdated)
     app.connect("build-finished", _save_hash)

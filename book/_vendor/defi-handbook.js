@@ -6,6 +6,18 @@ document.addEventListener("DOMContentLoaded", function () {
     var text = b.textContent.replace(/\s+/g, " ").trim();
     if (text) b.setAttribute("aria-label", text);
   });
+  // The colour-mode switch (shown again now that charts follow dark mode): its icons are decoration
+  // (their glyphs count as visible text for axe-core); the button's name says the current mode.
+  document.querySelectorAll(".theme-switch-button").forEach(function (b) {
+    b.querySelectorAll("i").forEach(function (i) { i.setAttribute("aria-hidden", "true"); });
+    function name() {
+      var mode = document.documentElement.dataset.mode || "auto";
+      var icon = b.querySelector('i[data-mode="' + mode + '"]');
+      b.setAttribute("aria-label", "Color mode: " + (icon ? icon.getAttribute("title") : mode));
+    }
+    name();
+    new MutationObserver(name).observe(document.documentElement, {attributes: true, attributeFilter: ["data-mode"]});
+  });
   // docutils marks the bibliography as role=list but its entries as doc-biblioentry, not listitem.
   document.querySelectorAll(".citation-list[role=list]").forEach(function (el) { el.removeAttribute("role"); });
   // Scrollable outputs (wide tables, long code) must be reachable with the keyboard.

@@ -1,7 +1,13 @@
-"""Fixtures for the browser tests: the built site on 127.0.0.1 and Debian's Chromium."""
+"""Fixtures for the browser tests: the built site on 127.0.0.1 and Debian's Chromium.
+
+The site tests read ``_build/html`` unless ``DEFI_HANDBOOK_SITE`` names another built
+site (e.g. a private build: ``jupyter-book build . --path-output /tmp/x`` then
+``DEFI_HANDBOOK_SITE=/tmp/x/_build/html``).
+"""
 
 import functools
 import http.server
+import os
 import sys
 import threading
 from pathlib import Path
@@ -9,7 +15,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from helpers import ROOT, SITE, chapter_pages, free_port, toc_files  # noqa: E402,F401
+from helpers import ROOT, chapter_pages, free_port, toc_files  # noqa: E402,F401
+from helpers import SITE as _DEFAULT_SITE  # noqa: E402
+
+SITE = Path(os.environ.get("DEFI_HANDBOOK_SITE") or _DEFAULT_SITE)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -32,7 +41,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def site_url():
     if not (SITE / "index.html").exists():
-        pytest.fail("the book is not built: run `make test-book` (or `make book`) first")
+        pytest.fail(f"no built site at {SITE}: run `make test-book` (or `make book`) first")
     port = free_port()
     handler = functools.partial(_Quiet, directory=str(SITE))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
@@ -73,6 +82,26 @@ class PageWatch:
 @pytest.fixture()
 def watched(browser):
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    yield PageWatch(page)
+    ctx.close()
+
+
+@pytest.fixture()
+def phone(browser):
+    """A 390 x 844 phone screen (touch, device scale 3)."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=3, is_mobile=True,
+                              has_touch=True)
+    page = ctx.new_page()
+    yield PageWatch(page)
+    ctx.close()
+
+
+@pytest.fixture()
+def dark(browser):
+    """A desktop page in the site's dark mode (pydata-sphinx-theme reads localStorage 'mode'/'theme')."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    ctx.add_init_script("localStorage.setItem('mode', 'dark'); localStorage.setItem('theme', 'dark');")
     page = ctx.new_page()
     yield PageWatch(page)
     ctx.close()
