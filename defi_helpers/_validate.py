@@ -309,7 +309,7 @@ class Domain:
         return f"{type(self).__name__}({self.describe()})"
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, repr=False, init=False)
 class Real(Domain):
     """A finite real number, or an array of them (``scalar=False``, the default).
 
@@ -317,6 +317,11 @@ class Real(Domain):
     ``allow_inf`` admits infinities; ``why`` says in the reader's terms why a
     bound exists. Converted to ``float`` for scalar input, a float
     ``ndarray`` otherwise.
+
+    ``example`` sets the valid value :meth:`example` returns (the fuzzer's
+    baseline) where the middle of the range is not a realistic call, e.g.
+    when two parameters constrain each other (a trade that must fit its
+    pool); it must lie in the domain.
     """
 
     lo: float | None = None
@@ -326,6 +331,18 @@ class Real(Domain):
     allow_inf: bool = False
     scalar: bool = False
     why: str = ""
+    example_value: float | None = None
+
+    # Written by hand so that the keyword is ``example=``: a field cannot share the name of the
+    # method :meth:`example`. ``example_value=`` is what dataclasses.replace passes.
+    def __init__(self, lo=None, hi=None, lo_open=False, hi_open=False, allow_inf=False, scalar=False,
+                 why="", example=None, *, example_value=None):
+        values = dict(lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open, allow_inf=allow_inf, scalar=scalar,
+                      why=why, example_value=example if example is not None else example_value)
+        for k, v in values.items():
+            object.__setattr__(self, k, v)
+        if self.example_value is not None:
+            self.check("example", self.example_value)
 
     @property
     def type_text(self) -> str:
@@ -346,6 +363,8 @@ class Real(Domain):
         return text
 
     def example(self):
+        if self.example_value is not None:
+            return self.example_value
         lo, hi = self.lo, self.hi
         if lo is None and hi is None:
             return 1.0

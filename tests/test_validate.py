@@ -284,6 +284,16 @@ def test_the_declaration_is_readable_by_the_fuzzer():
         assert dom.accepts(dom.example()), dom
 
 
+def test_real_takes_a_declared_example():
+    """``Real(example=...)``: a realistic valid value where the middle of the range is not one."""
+    dom = Real(lo=0, hi=1e6, example=2_000.0)
+    assert dom.example() == 2_000.0 and Real(lo=0, hi=1e6).example() == 5e5
+    assert dom.describe() == "in [0, 1e+06]"  # the example is not part of the domain's text
+    assert dataclasses.replace(dom, lo=1).example() == 2_000.0
+    with pytest.raises(ValueError, match=r"example must be in \[0, 1\); got 1"):
+        Real(lo=0, hi=1, hi_open=True, example=1.0)
+
+
 # --------------------------------------------------------------------------
 # @contract on classes: objects validate on construction
 # --------------------------------------------------------------------------

@@ -10,8 +10,10 @@ import numpy as np
 import pandas as pd
 
 from .. import collateral, rates
+from .._validate import Real, contract
 from ..charts.collateral import health_factor_chart, rate_curve_chart
 from ..explore import Explorer, Param
+from ._domains import Grid
 
 __all__ = ["health_factor_explorer", "rate_curve_explorer", "hf_table", "rate_table",
            "COLLATERAL_ETH", "PRICE_GRID_USD", "UTILIZATION_GRID"]
@@ -25,10 +27,34 @@ UTILIZATION_GRID = np.round(np.linspace(0.0, 1.0, 21), 2)
 #: WETH reserve factor on Aave v3 Ethereum, 2023-10-31 (dataset ``aave_v3_ethereum_reserves``).
 WETH_RESERVE_FACTOR = 0.15
 
+#: Caps that keep ``Q * P * LT / debt`` and ``debt / (Q * LT)`` finite: more ETH than exists
+#: (about 1.2e8), prices far above any seen; one wei is the smallest amount of ETH.
+_MAX_ETH = 1e9
+_MAX_PRICE_USD = 1e9
+_MAX_DEBT_USD = 1e12
 
+
+@contract(debt_usd=Real(lo=0, lo_open=True, hi=_MAX_DEBT_USD, scalar=True, example=16_000.0,
+                        why="a stablecoin debt in USD; with none the health factor is infinite"),
+          liquidation_threshold=Real(lo=0, lo_open=True, hi=1, scalar=True, example=0.85,
+                                     why="a fraction of the collateral value"),
+          collateral_eth=Real(lo=1e-18, hi=_MAX_ETH, scalar=True, why="ETH, from one wei up"),
+          prices=Grid(lo=0, hi=_MAX_PRICE_USD, why="USD per ETH"))
 def hf_table(debt_usd: float, liquidation_threshold: float, collateral_eth: float = COLLATERAL_ETH,
              prices=PRICE_GRID_USD) -> pd.DataFrame:
-    """Health factor over a price grid, and the liquidation price, for one position."""
+    """Health factor over a price grid, and the liquidation price, for one position.
+
+    Parameters
+    ----------
+    debt_usd : float
+        A stablecoin debt in USD; with none the health factor is infinite; {domain:debt_usd}.
+    liquidation_threshold : float
+        A fraction of the collateral value; {domain:liquidation_threshold}.
+    collateral_eth : float
+        ETH, from one wei up; {domain:collateral_eth}.
+    prices : sequence of float
+        USD per ETH; {domain:prices}.
+    """
     return pd.DataFrame({
         "price": prices,
         "health_factor": collateral.health_factor_curve(collateral_eth, prices, liquidation_threshold, debt_usd),
@@ -36,9 +62,32 @@ def hf_table(debt_usd: float, liquidation_threshold: float, collateral_eth: floa
     })
 
 
+@contract(optimal_usage=Real(lo=0, hi=1, lo_open=True, hi_open=True, scalar=True, example=0.8,
+                             why="the kink lies strictly between 0 and 1"),
+          slope1=Real(lo=0, scalar=True, example=0.03, why="an APR as a fraction"),
+          slope2=Real(lo=0, scalar=True, example=0.8, why="an APR as a fraction"),
+          base=Real(lo=0, scalar=True, why="an APR as a fraction"),
+          reserve_factor=Real(lo=0, hi=1, scalar=True, why="the protocol's share of interest"),
+          utilization=Grid(lo=0, hi=1, why="a share of the reserve lent out"))
 def rate_table(optimal_usage: float, slope1: float, slope2: float, base: float = 0.0,
                reserve_factor: float = WETH_RESERVE_FACTOR, utilization=UTILIZATION_GRID) -> pd.DataFrame:
-    """Borrow and supply rate over a utilisation grid, for one curve."""
+    """Borrow and supply rate over a utilisation grid, for one curve.
+
+    Parameters
+    ----------
+    optimal_usage : float
+        The kink lies strictly between 0 and 1; {domain:optimal_usage}.
+    slope1 : float
+        An APR as a fraction; {domain:slope1}.
+    slope2 : float
+        An APR as a fraction; {domain:slope2}.
+    base : float
+        An APR as a fraction; {domain:base}.
+    reserve_factor : float
+        The protocol's share of interest; {domain:reserve_factor}.
+    utilization : sequence of float
+        A share of the reserve lent out; {domain:utilization}.
+    """
     return pd.DataFrame({
         "utilization": utilization,
         "borrow_rate": rates.borrow_rate(utilization, optimal_usage, base, slope1, slope2),
@@ -46,6 +95,7 @@ def rate_table(optimal_usage: float, slope1: float, slope2: float, base: float =
     })
 
 
+@contract(returns=None)
 def health_factor_explorer() -> Explorer:
     """Explorer (a): 10 ETH of collateral, a USD debt, and the price falling."""
     return Explorer(
@@ -64,6 +114,7 @@ def health_factor_explorer() -> Explorer:
     )
 
 
+@contract(returns=None)
 def rate_curve_explorer() -> Explorer:
     """Explorer (b): Aave v3's kinked rate curve."""
     return Explorer(

@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 
 from .. import looping
+from .._validate import Finite, Real, contract
 from ..charts.looping import SERIES, leverage_loops_chart, liquidation_distance_chart, net_apy_chart
 from ..explore import Explorer, Param
+from ._domains import Grid, Scenarios
 
 __all__ = ["leverage_loops_explorer", "net_apy_explorer", "liquidation_distance_explorer",
            "leverage_table", "net_apy_table", "liquidation_distance_table", "hf_drift_table",
@@ -29,9 +31,24 @@ LEVERAGE_GRID = np.arange(1.0, 16.0, 1.0)
 #: Leverage grid of the liquidation-distance explorer (x).
 DISTANCE_GRID = np.round(np.arange(1.25, 25.01, 0.25), 2)
 
+#: Highest leverage a table accepts: far beyond any market's 1 / (1 - LTV).
+_MAX_LEVERAGE = 1_000.0
+_APY_WHY = "a yearly rate as a fraction: 0.05 means 5 %"
 
+
+@contract(ltv=Real(lo=0, hi=1, hi_open=True, scalar=True, example=0.75,
+                   why="at LTV 1 the loop has no limit"),
+          loops=Grid(whole=True, lo=0, hi=looping.MAX_LOOPS, why="borrow-and-supply rounds"))
 def leverage_table(ltv: float, loops=LOOPS_GRID) -> pd.DataFrame:
-    """Leverage after each loop for ``ltv`` and for two reference LTVs (long format)."""
+    """Leverage after each loop for ``ltv`` and for two reference LTVs (long format).
+
+    Parameters
+    ----------
+    ltv : float
+        At LTV 1 the loop has no limit; {domain:ltv}.
+    loops : sequence of float
+        Borrow-and-supply rounds; {domain:loops}.
+    """
     frames = []
     for label, value in zip(SERIES, (ltv, WSTETH_LTV_2023, looping.ETH_CORRELATED_EMODE_LTV)):
         frames.append(pd.DataFrame({"loops": loops, "leverage": looping.leverage_after_loops(value, loops),
@@ -41,8 +58,25 @@ def leverage_table(ltv: float, loops=LOOPS_GRID) -> pd.DataFrame:
     return out
 
 
+@contract(returns=Finite(allow_nan=True),
+          supply_apy=Real(lo=-1, hi=10, scalar=True, example=0.03, why=_APY_WHY),
+          borrow_apy=Real(lo=-1, hi=10, scalar=True, example=0.025, why=_APY_WHY),
+          leverage=Grid(lo=1, hi=_MAX_LEVERAGE, why="exposure over equity"))
 def net_apy_table(supply_apy: float, borrow_apy: float, leverage=LEVERAGE_GRID) -> pd.DataFrame:
-    """APY on equity over a leverage grid, with the zero-return borrow rate at each leverage."""
+    """APY on equity over a leverage grid, with the zero-return borrow rate at each leverage.
+
+    ``break_even_borrow_apy`` is NaN at leverage 1: with nothing borrowed
+    there is no break-even borrow rate (the chart leaves that point out).
+
+    Parameters
+    ----------
+    supply_apy : float
+        A yearly rate as a fraction: 0.05 means 5 %; {domain:supply_apy}.
+    borrow_apy : float
+        A yearly rate as a fraction: 0.05 means 5 %; {domain:borrow_apy}.
+    leverage : sequence of float
+        Exposure over equity; {domain:leverage}.
+    """
     lev = np.asarray(leverage, dtype=float)
     levered = lev > 1.0
     be = np.full(lev.shape, np.nan)
@@ -55,8 +89,20 @@ def net_apy_table(supply_apy: float, borrow_apy: float, leverage=LEVERAGE_GRID) 
     })
 
 
+@contract(liquidation_threshold=Real(lo=0, lo_open=True, hi=1, scalar=True, example=0.95,
+                                     why="a fraction of the collateral value"),
+          leverage=Grid(lo=1, lo_open=True, hi=_MAX_LEVERAGE,
+                        why="exposure over equity; at 1 there is no debt and the HF is infinite"))
 def liquidation_distance_table(liquidation_threshold: float, leverage=DISTANCE_GRID) -> pd.DataFrame:
-    """HF at entry and the price fall that liquidates, over a leverage grid."""
+    """HF at entry and the price fall that liquidates, over a leverage grid.
+
+    Parameters
+    ----------
+    liquidation_threshold : float
+        A fraction of the collateral value; {domain:liquidation_threshold}.
+    leverage : sequence of float
+        Exposure over equity; at 1 there is no debt and the HF is infinite; {domain:leverage}.
+    """
     return pd.DataFrame({
         "leverage": leverage,
         "health_factor": looping.looped_health_factor(leverage, liquidation_threshold),
@@ -64,18 +110,58 @@ def liquidation_distance_table(liquidation_threshold: float, leverage=DISTANCE_G
     })
 
 
+@contract(initial_health_factor=Real(lo=0, lo_open=True, scalar=True, example=1.25, why="a health factor"),
+          scenarios=Scenarios(Real(lo=-1, hi=10, scalar=True, why="a continuously compounded yearly rate"),
+                              "(staking_rate, borrow_rate)", {"carry 0": (0.03, 0.03)}),
+          years=Grid(lo=0, hi=100, why="a time from now, in years"))
 def hf_drift_table(initial_health_factor: float, scenarios: dict, years=np.linspace(0, 3, 61)) -> pd.DataFrame:
-    """HF over time for each ``{label: (staking_rate, borrow_rate)}`` scenario."""
+    """HF over time for each ``{label: (staking_rate, borrow_rate)}`` scenario.
+
+    Parameters
+    ----------
+    initial_health_factor : float
+        A health factor; {domain:initial_health_factor}.
+    scenarios : dict of str to (float, float)
+        Yearly rates, continuously compounded, by scenario label; {domain:scenarios}.
+    years : sequence of float
+        A time from now, in years; {domain:years}.
+    """
     frames = [pd.DataFrame({"years": years, "scenario": label,
                             "health_factor": looping.health_factor_drift(initial_health_factor, y, rb, years)})
               for label, (y, rb) in scenarios.items()]
     return pd.concat(frames, ignore_index=True)
 
 
+@contract(equity=Real(lo=0, lo_open=True, scalar=True, example=10.0, why="own funds, in the looped asset"),
+          ltv=Real(lo=0, hi=1, hi_open=True, scalar=True, example=0.93, why="a share of each deposit"),
+          target_leverage=Real(lo=1, scalar=True, example=10.0,
+                               why="exposure over equity, below the limit 1 / (1 - ltv)"),
+          gas_cost_per_tx=Real(lo=0, scalar=True, example=0.003, why="an amount of the looped asset"),
+          flash_premium=Real(lo=0, hi=0.1, scalar=True, why="a fraction of the amount: 0.0005 means 5 bps"))
 def loop_cost_table(equity: float, ltv: float, target_leverage: float, gas_cost_per_tx: float,
                     flash_premium: float = looping.AAVE_V3_FLASH_LOAN_PREMIUM) -> pd.DataFrame:
-    """Building ``target_leverage`` by hand (many transactions) vs with one flash loan."""
+    """Building ``target_leverage`` by hand (many transactions) vs with one flash loan.
+
+    ``target_leverage`` must be below ``1 / (1 - ltv)`` and reachable within
+    :data:`defi_helpers.looping.MAX_LOOPS` loops.
+
+    Parameters
+    ----------
+    equity : float
+        Own funds, in the looped asset; {domain:equity}.
+    ltv : float
+        A share of each deposit; {domain:ltv}.
+    target_leverage : float
+        Exposure over equity, below the limit 1 / (1 - ltv); {domain:target_leverage}.
+    gas_cost_per_tx : float
+        An amount of the looped asset; {domain:gas_cost_per_tx}.
+    flash_premium : float
+        A fraction of the amount: 0.0005 means 5 bps; {domain:flash_premium}.
+    """
     n = looping.loops_to_reach(ltv, target_leverage)
+    if n > looping.MAX_LOOPS:
+        raise ValueError(f"target_leverage {target_leverage!r} needs {n:,} loops at ltv {ltv!r}, more than "
+                         f"{looping.MAX_LOOPS:,}; choose a target further below 1 / (1 - ltv)")
     slow = looping.iterative_loop(equity, ltv, n, gas_cost_per_tx=gas_cost_per_tx)
     fast = looping.flash_loan_loop(equity, slow.leverage, flash_premium, max_ltv=ltv, gas_cost=gas_cost_per_tx)
     free = looping.flash_loan_loop(equity, slow.leverage, 0.0, max_ltv=ltv, gas_cost=gas_cost_per_tx)
@@ -87,6 +173,7 @@ def loop_cost_table(equity: float, ltv: float, target_leverage: float, gas_cost_
     }).T
 
 
+@contract(returns=None)
 def leverage_loops_explorer() -> Explorer:
     """Explorer (a): leverage against the number of loops."""
     return Explorer(
@@ -103,6 +190,7 @@ def leverage_loops_explorer() -> Explorer:
     )
 
 
+@contract(returns=None)
 def net_apy_explorer() -> Explorer:
     """Explorer (b): APY on equity against leverage and the borrow rate."""
     return Explorer(
@@ -121,6 +209,7 @@ def net_apy_explorer() -> Explorer:
     )
 
 
+@contract(returns=None)
 def liquidation_distance_explorer() -> Explorer:
     """Explorer (c): how far the price may fall before a loop is liquidated."""
     return Explorer(

@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 
 from .. import lst
+from .._validate import Real, contract
 from ..charts.lst import BALANCE_SERIES, ORACLE_SERIES, lst_loop_hf_chart, rebase_balances_chart
 from ..explore import Explorer, Param
+from ._domains import Grid
 
 __all__ = ["rebase_balances_explorer", "lst_loop_explorer", "rebase_balances_table", "lst_loop_table",
            "tvl_layers_table", "START_STETH", "START_SHARE_RATE", "DAYS_GRID", "MARKET_RATIO_GRID"]
@@ -29,7 +31,15 @@ LOSS_DAY = 182
 #: Market ratios on the x axis of the loop explorer.
 MARKET_RATIO_GRID = np.round(np.arange(0.80, 1.0001, 0.02), 2)
 
+_LEVERAGE = Real(lo=1, lo_open=True, hi=1_000, scalar=True, example=3.0,
+                 why="exposure over equity; above 1, or there is no debt and the HF is infinite")
+_LT = Real(lo=0, lo_open=True, hi=1, scalar=True, example=0.81, why="a fraction of the collateral value")
 
+
+@contract(apr=Real(lo=0, hi=1, scalar=True, example=0.03,
+                   why="holders' yearly rewards as a fraction; losses are the loss parameter"),
+          loss=Real(lo=0, hi=1, hi_open=True, scalar=True, why="a share of the pooled ether; 1 would leave none"),
+          days=Grid(lo=0, hi=36_500, why="days since the holder wrapped, at most 100 years"))
 def rebase_balances_table(apr: float, loss: float, days=DAYS_GRID) -> pd.DataFrame:
     """Balances of a holder who wraps 100 stETH on day 0, under daily rebases.
 
@@ -37,6 +47,15 @@ def rebase_balances_table(apr: float, loss: float, days=DAYS_GRID) -> pd.DataFra
     of the fee); on :data:`LOSS_DAY` a one-off ``loss`` (a slashing) lowers it.
     Total shares stay fixed (no deposits or withdrawals), so the share rate is
     ``START_SHARE_RATE`` times the growth factor.
+
+    Parameters
+    ----------
+    apr : float
+        Holders' yearly rewards as a fraction; losses are the loss parameter; {domain:apr}.
+    loss : float
+        A share of the pooled ether; 1 would leave none; {domain:loss}.
+    days : sequence of float
+        Days since the holder wrapped, at most 100 years; {domain:days}.
     """
     days = np.asarray(days, dtype=float)
     total_shares = 1_000_000.0
@@ -51,8 +70,20 @@ def rebase_balances_table(apr: float, loss: float, days=DAYS_GRID) -> pd.DataFra
     return pd.concat(frames, ignore_index=True)
 
 
+@contract(leverage=_LEVERAGE, liquidation_threshold=_LT,
+          market_ratio=Grid(lo=0, lo_open=True, hi=10, why="the stETH market price in ETH"))
 def lst_loop_table(leverage: float, liquidation_threshold: float, market_ratio=MARKET_RATIO_GRID) -> pd.DataFrame:
-    """HF of an stETH/ETH loop over market ratios, for both oracle types."""
+    """HF of an stETH/ETH loop over market ratios, for both oracle types.
+
+    Parameters
+    ----------
+    leverage : float
+        Exposure over equity; above 1, or there is no debt and the HF is infinite; {domain:leverage}.
+    liquidation_threshold : float
+        A fraction of the collateral value; {domain:liquidation_threshold}.
+    market_ratio : sequence of float
+        The stETH market price in ETH; {domain:market_ratio}.
+    """
     frames = [pd.DataFrame({
         "market_ratio": market_ratio,
         "health_factor": lst.looped_lst_health_factor(leverage, liquidation_threshold, market_ratio, oracle=kind),
@@ -63,6 +94,8 @@ def lst_loop_table(leverage: float, liquidation_threshold: float, market_ratio=M
     return out
 
 
+@contract(equity_eth=Real(lo=0, scalar=True, example=10.0, why="the holder's own ETH"),
+          leverage=Real(lo=1, hi=1_000, scalar=True, example=3.0, why="exposure over equity; 1 is no loop"))
 def tvl_layers_table(equity_eth: float, leverage: float) -> pd.DataFrame:
     """What each protocol reports when ``equity_eth`` is staked and looped to ``leverage``.
 
@@ -79,6 +112,13 @@ def tvl_layers_table(equity_eth: float, leverage: float) -> pd.DataFrame:
     on its own asset, as DefiLlama does (DefiLlama-Adapters
     ``projects/helper/aave.js``), leaves ``2 x E``: the stETH, counted once by
     Lido and once as collateral.
+
+    Parameters
+    ----------
+    equity_eth : float
+        The holder's own ETH; {domain:equity_eth}.
+    leverage : float
+        Exposure over equity; 1 is no loop; {domain:leverage}.
     """
     e = float(equity_eth)
     x = float(leverage)
@@ -98,6 +138,7 @@ def tvl_layers_table(equity_eth: float, leverage: float) -> pd.DataFrame:
     })
 
 
+@contract(returns=None)
 def rebase_balances_explorer() -> Explorer:
     """Explorer (a): stETH rebases, wstETH does not."""
     return Explorer(
@@ -117,6 +158,7 @@ def rebase_balances_explorer() -> Explorer:
     )
 
 
+@contract(returns=None)
 def lst_loop_explorer() -> Explorer:
     """Explorer (b): a looped stETH position under a market discount, per oracle type."""
     return Explorer(

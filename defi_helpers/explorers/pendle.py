@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 
 from .. import pendle
+from .._validate import Int, Real, contract
 from ..charts.pendle import pt_yt_price_chart, trade_impact_chart
 from ..explore import Explorer, Param
+from ._domains import Grid
 
 __all__ = [
     "pt_yt_explorer",
@@ -42,14 +44,28 @@ TRADE_SHARES = np.array([-0.4, -0.3, -0.2, -0.1, 0.1, 0.2, 0.3, 0.4])
 AAVE_PT_SUSDE_DISCOUNT = 0.075124
 AAVE_PT_SUSDE_DAYS = 94
 
+_APY_WHY = "a yearly rate as a fraction: 0.10 means 10 %; Pendle has no negative rates"
+_DAYS_WHY = "calendar days to maturity, at most 100 years"
 
+
+@contract(implied_apy=Real(lo=0, hi=100, scalar=True, example=0.10, why=_APY_WHY),
+          days=Grid(lo=0, hi=pendle.MAX_DAYS, why=_DAYS_WHY))
 def pt_yt_table(implied_apy: float, days=DAYS_GRID) -> pd.DataFrame:
-    """PT and YT prices (asset units) over days to maturity at one implied APY."""
+    """PT and YT prices (asset units) over days to maturity at one implied APY.
+
+    Parameters
+    ----------
+    implied_apy : float
+        A yearly rate as a fraction: 0.10 means 10 %; Pendle has no negative rates; {domain:implied_apy}.
+    days : sequence of float
+        Calendar days to maturity, at most 100 years; {domain:days}.
+    """
     d = np.asarray(days, dtype=float)
     pt = pendle.pt_price(implied_apy, d)
     return pd.DataFrame({"days_to_maturity": d, "pt_price": pt, "yt_price": 1.0 - pt})
 
 
+@contract(returns=None)
 def pt_yt_explorer() -> Explorer:
     """Explorer (a): PT pulls to par, YT decays to zero."""
     return Explorer(
@@ -65,12 +81,34 @@ def pt_yt_explorer() -> Explorer:
     )
 
 
+@contract(days_to_expiry=Real(lo=0, lo_open=True, hi=pendle.MAX_DAYS, scalar=True, example=90.0, why=_DAYS_WHY),
+          implied_apy=Real(lo=0, hi=100, scalar=True, example=0.12, why=_APY_WHY),
+          scalar_root=Real(lo=0, lo_open=True, scalar=True, example=50.0,
+                           why="the curve's steepness parameter, positive"),
+          shares=Grid(lo=-1, hi=1, why="a share of the pool's PT; negative sells PT"),
+          ln_fee_rate_root=Real(lo=0, hi=pendle.MAX_LN_FEE_RATE_ROOT, scalar=True,
+                                why="ln(1 + yearly fee rate); the market factory caps it at ln(1.05) "
+                                    "(PendleMarketFactoryV7Upg.sol)"))
 def trade_impact_table(days_to_expiry: float, implied_apy: float, scalar_root: float,
                        shares=TRADE_SHARES, ln_fee_rate_root: float = LN_FEE_RATE_ROOT) -> pd.DataFrame:
     """Effective and post-trade implied APY of PT trades of several sizes.
 
     Trades the contract would refuse (a negative rate, or PT above 96 % of
     the pool) are left out of the table.
+
+    Parameters
+    ----------
+    days_to_expiry : float
+        Calendar days to maturity, at most 100 years; {domain:days_to_expiry}.
+    implied_apy : float
+        A yearly rate as a fraction: 0.10 means 10 %; Pendle has no negative rates; {domain:implied_apy}.
+    scalar_root : float
+        The curve's steepness parameter, positive; {domain:scalar_root}.
+    shares : sequence of float
+        A share of the pool's PT; negative sells PT; {domain:shares}.
+    ln_fee_rate_root : float
+        Ln(1 + yearly fee rate); the market factory caps it at ln(1.05) (PendleMarketFactoryV7Upg.sol);
+        {domain:ln_fee_rate_root}.
     """
     m = pendle.PendleMarket(POOL_PT, POOL_ASSET, scalar_root, implied_apy, days_to_expiry,
                             ln_fee_rate_root=ln_fee_rate_root)
@@ -90,6 +128,7 @@ def trade_impact_table(days_to_expiry: float, implied_apy: float, scalar_root: f
     return pd.DataFrame(rows)
 
 
+@contract(returns=None)
 def trade_impact_explorer() -> Explorer:
     """Explorer (b): price impact of PT trades on a Pendle V2 pool."""
     return Explorer(
@@ -111,9 +150,25 @@ def trade_impact_explorer() -> Explorer:
     )
 
 
+@contract(days_list=Grid(lo=0, lo_open=True, hi=3_650, max_points=20, why="days to maturity, at most 10 years"),
+          implied_apy=Real(lo=0, hi=100, scalar=True, why=_APY_WHY),
+          scalar_root=Real(lo=1, hi=10_000, scalar=True,
+                           why="the curve's steepness; below 1 the ends of the curve imply rates "
+                               "beyond any float"))
 def amm_curve_table(days_list=(360, 180, 90, 30, 7), implied_apy: float = 0.10,
                     scalar_root: float = 50.0) -> pd.DataFrame:
-    """PT price along the AMM curve (pool PT share) for several times to expiry."""
+    """PT price along the AMM curve (pool PT share) for several times to expiry.
+
+    Parameters
+    ----------
+    days_list : sequence of float
+        Days to maturity, at most 10 years; {domain:days_list}.
+    implied_apy : float
+        A yearly rate as a fraction: 0.10 means 10 %; Pendle has no negative rates; {domain:implied_apy}.
+    scalar_root : float
+        The curve's steepness; below 1 the ends of the curve imply rates beyond any float;
+        {domain:scalar_root}.
+    """
     frames = []
     for d in days_list:
         m = pendle.PendleMarket(POOL_PT, POOL_ASSET, scalar_root, implied_apy, d)
@@ -124,8 +179,24 @@ def amm_curve_table(days_list=(360, 180, 90, 30, 7), implied_apy: float = 0.10,
     return pd.concat(frames, ignore_index=True)
 
 
+@contract(implied_apy=Real(lo=0.01, hi=1, scalar=True,
+                           why="the YT's implied APY, 1 % to 100 %: near zero the YT costs nearly "
+                               "nothing and its annualised return is no longer a float"),
+          days=Real(lo=7, hi=3_650, scalar=True, why="days to maturity, a week to 10 years"),
+          yt_fee=Real(lo=0, hi=1, hi_open=True, scalar=True, why="a share of the yield YT collects"))
 def yt_return_table(implied_apy: float = 0.10, days: float = 90, yt_fee: float = pendle.YT_FEE) -> pd.DataFrame:
-    """Annualised return of a YT held to maturity over a grid of realised underlying APYs."""
+    """Annualised return of a YT held to maturity over a grid of realised underlying APYs.
+
+    Parameters
+    ----------
+    implied_apy : float
+        The YT's implied APY, 1 % to 100 %: near zero the YT costs nearly nothing and its annualised return
+        is no longer a float; {domain:implied_apy}.
+    days : float
+        Days to maturity, a week to 10 years; {domain:days}.
+    yt_fee : float
+        A share of the yield YT collects; {domain:yt_fee}.
+    """
     y = pendle.yt_price(implied_apy, days)
     u = np.round(np.arange(0.0, 0.3001, 0.005), 4)
     return pd.DataFrame({
@@ -136,9 +207,28 @@ def yt_return_table(implied_apy: float = 0.10, days: float = 90, yt_fee: float =
     })
 
 
+@contract(discount_rate=Real(lo=0, hi=10, scalar=True, why="a linear discount per year, as a fraction"),
+          days=Int(lo=0, hi=3_650, why="whole days to maturity, at most 10 years"),
+          shocked_apy=Real(lo=0, hi=100, scalar=True, why=_APY_WHY))
 def pt_oracle_table(discount_rate: float = AAVE_PT_SUSDE_DISCOUNT, days: int = AAVE_PT_SUSDE_DAYS,
                     shocked_apy: float = 0.15) -> pd.DataFrame:
-    """Aave's linear-discount PT price vs Pendle's market price, to maturity."""
+    """Aave's linear-discount PT price vs Pendle's market price, to maturity.
+
+    The linear discount must stay below 1 over the whole horizon:
+    ``discount_rate * days / 365 < 1``.
+
+    Parameters
+    ----------
+    discount_rate : float
+        A linear discount per year, as a fraction; {domain:discount_rate}.
+    days : int
+        Whole days to maturity, at most 10 years; {domain:days}.
+    shocked_apy : float
+        A yearly rate as a fraction: 0.10 means 10 %; Pendle has no negative rates; {domain:shocked_apy}.
+    """
+    if discount_rate * days / pendle.DAYS_PER_YEAR >= 1:
+        raise ValueError(f"discount_rate * days / 365 must be < 1 (a positive PT price); got discount_rate "
+                         f"{discount_rate!r} over days {days!r}")
     d = np.arange(days, -1, -1, dtype=float)
     return pd.concat([
         pd.DataFrame({"days_to_maturity": d, "series": f"Aave oracle (linear, {discount_rate:.4%}/yr)",

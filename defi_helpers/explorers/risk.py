@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 
 from .. import risk
+from .._validate import Int, Real, contract
 from ..charts.risk import PROBABILITY_SERIES, cascade_chart, liquidation_probability_chart
 from ..explore import Explorer, Param
+from ._domains import Grid
 
 __all__ = ["liquidation_probability_explorer", "cascade_explorer", "probability_table",
            "cascade_table", "paths_table", "mc_check_table", "oracle_table", "HF_GRID",
@@ -27,9 +29,26 @@ CASCADE_POPULATION = {"n_positions": 2_000, "total_debt_usd": 2e8, "price": 2_00
 #: WETH on Aave v3 Ethereum, 2023-10-31 (dataset aave_v3_ethereum_reserves): LT and bonus.
 WETH_LT, WETH_BONUS = 0.83, 0.05
 
+_SIGMA_WHY = "annualised volatility as a fraction: 0.8 means 80 %"
+_SIGMA = Real(lo=0, lo_open=True, scalar=True, example=0.8, why=_SIGMA_WHY)
+_SEED = Int(lo=0, why="the seed of numpy.random.default_rng")
 
+
+@contract(sigma=_SIGMA, days=Real(lo=0, lo_open=True, scalar=True, example=30.0, why="a horizon in days"),
+          health_factors=Grid(lo=0, lo_open=True, allow_inf=True,
+                              why="HF = collateral x LT / debt; inf when there is no debt"))
 def probability_table(sigma: float, days: float, health_factors=HF_GRID) -> pd.DataFrame:
-    """Terminal and first-passage liquidation probabilities over an HF grid (long format)."""
+    """Terminal and first-passage liquidation probabilities over an HF grid (long format).
+
+    Parameters
+    ----------
+    sigma : float
+        Annualised volatility as a fraction: 0.8 means 80 %; {domain:sigma}.
+    days : float
+        A horizon in days; {domain:days}.
+    health_factors : sequence of float
+        HF = collateral x LT / debt; inf when there is no debt; {domain:health_factors}.
+    """
     fp = risk.prob_liquidation_first_passage(health_factors, sigma, days)
     term = risk.prob_liquidation_terminal(health_factors, sigma, days)
     return pd.concat([
@@ -38,8 +57,23 @@ def probability_table(sigma: float, days: float, health_factors=HF_GRID) -> pd.D
     ], ignore_index=True)
 
 
+@contract(pool_depth_musd=Real(lo=1e-3, hi=1e6, scalar=True, example=500.0,
+                               why="the pool's USD side in USD million, from USD 1,000 to USD 1e12"),
+          hf_median=Real(lo=1, lo_open=True, scalar=True, example=1.6,
+                         why="the median health factor of borrowers, above 1"),
+          shocks=Grid(lo=0, hi=1, hi_open=True, max_points=1_000, why="an initial price fall as a fraction"))
 def cascade_table(pool_depth_musd: float, hf_median: float, shocks=SHOCK_GRID) -> pd.DataFrame:
-    """One cascade per initial shock, for a pool depth (USD million) and a median HF."""
+    """One cascade per initial shock, for a pool depth (USD million) and a median HF.
+
+    Parameters
+    ----------
+    pool_depth_musd : float
+        The pool's USD side in USD million, from USD 1,000 to USD 1e12; {domain:pool_depth_musd}.
+    hf_median : float
+        The median health factor of borrowers, above 1; {domain:hf_median}.
+    shocks : sequence of float
+        An initial price fall as a fraction; {domain:shocks}.
+    """
     pop = CASCADE_POPULATION
     q, d = risk.sample_positions(pop["n_positions"], pop["total_debt_usd"], pop["price"],
                                  liquidation_threshold=WETH_LT, hf_median=hf_median, seed=pop["seed"])
@@ -52,8 +86,25 @@ def cascade_table(pool_depth_musd: float, hf_median: float, shocks=SHOCK_GRID) -
                                        "bad_debt_musd"])
 
 
+@contract(health_factor=Real(lo=0, lo_open=True, hi=1e6, scalar=True, why="today's health factor"),
+          sigma=_SIGMA, days=Real(lo=0, lo_open=True, hi=3_650, scalar=True, why="a horizon in days"),
+          n_paths=Int(lo=1, hi=1_000, why="paths drawn on one chart"), seed=_SEED)
 def paths_table(health_factor=1.25, sigma=0.8, days=30, n_paths=40, seed=3) -> pd.DataFrame:
-    """Simulated HF paths (long format) with their outcome, for :func:`~defi_helpers.charts.risk.gbm_paths_chart`."""
+    """Simulated HF paths (long format) with their outcome, for :func:`~defi_helpers.charts.risk.gbm_paths_chart`.
+
+    Parameters
+    ----------
+    health_factor : float
+        Today's health factor; {domain:health_factor}.
+    sigma : float
+        Annualised volatility as a fraction: 0.8 means 80 %; {domain:sigma}.
+    days : float
+        A horizon in days; {domain:days}.
+    n_paths : int
+        Paths drawn on one chart; {domain:n_paths}.
+    seed : int
+        The seed of numpy.random.default_rng; {domain:seed}.
+    """
     paths = risk.simulate_gbm_paths(health_factor, sigma, days, n_paths, seed=seed)
     touched = paths.min(axis=1) < 1.0
     ended = paths[:, -1] < 1.0
@@ -68,9 +119,26 @@ def paths_table(health_factor=1.25, sigma=0.8, days=30, n_paths=40, seed=3) -> p
     })
 
 
+@contract(health_factor=Real(lo=1, lo_open=True, scalar=True, why="today's health factor, above 1"),
+          sigma=_SIGMA, horizons=Grid(lo=0, lo_open=True, hi=3_650, max_points=20, why="horizons in days"),
+          n_paths=Int(lo=2, hi=100_000, why="paths per horizon"), seed=_SEED)
 def mc_check_table(health_factor=1.25, sigma=0.8, horizons=(7, 30, 90, 180, 365), n_paths=20_000,
                    seed=2024) -> pd.DataFrame:
-    """Monte Carlo against the closed forms for several horizons (95 % intervals)."""
+    """Monte Carlo against the closed forms for several horizons (95 % intervals).
+
+    Parameters
+    ----------
+    health_factor : float
+        Today's health factor, above 1; {domain:health_factor}.
+    sigma : float
+        Annualised volatility as a fraction: 0.8 means 80 %; {domain:sigma}.
+    horizons : sequence of float
+        Horizons in days; {domain:horizons}.
+    n_paths : int
+        Paths per horizon; {domain:n_paths}.
+    seed : int
+        The seed of numpy.random.default_rng; {domain:seed}.
+    """
     rows = []
     for i, days in enumerate(horizons):
         r = risk.monte_carlo_liquidation(health_factor, sigma, days, n_paths=n_paths, seed=seed + i,
@@ -85,9 +153,30 @@ def mc_check_table(health_factor=1.25, sigma=0.8, horizons=(7, 30, 90, 180, 365)
     return pd.DataFrame(rows, columns=["days", "measure", "closed_form", "monte_carlo", "se", "lo", "hi"])
 
 
+@contract(deviation=Real(lo=0, hi=1, hi_open=True, scalar=True,
+                         why="the price move that triggers an update, as a fraction"),
+          heartbeat_s=Real(lo=0, lo_open=True, scalar=True, why="seconds between forced updates"),
+          sigma=Real(lo=0, lo_open=True, hi=10, scalar=True,
+                     why=_SIGMA_WHY + ", at most 1,000 %: far beyond, minute prices underflow to 0"),
+          price=Real(lo=0, lo_open=True, scalar=True, why="a price in USD"), seed=_SEED)
 def oracle_table(deviation=0.005, heartbeat_s=risk.CHAINLINK_ETH_USD_HEARTBEAT_S, sigma=0.8,
                  price=2_000.0, seed=11) -> pd.DataFrame:
-    """One simulated day of minute prices and what a push oracle reports."""
+    """One simulated day of minute prices and what a push oracle reports.
+
+    Parameters
+    ----------
+    deviation : float
+        The price move that triggers an update, as a fraction; {domain:deviation}.
+    heartbeat_s : float
+        Seconds between forced updates; {domain:heartbeat_s}.
+    sigma : float
+        Annualised volatility as a fraction: 0.8 means 80 %, at most 1,000 %: far beyond, minute prices
+        underflow to 0; {domain:sigma}.
+    price : float
+        A price in USD; {domain:price}.
+    seed : int
+        The seed of numpy.random.default_rng; {domain:seed}.
+    """
     prices = risk.simulate_gbm_paths(price, sigma, 1, n_paths=1, steps_per_day=1_440, seed=seed)[0]
     times = np.arange(prices.size) * 60.0
     t = risk.push_oracle(prices, times, deviation, heartbeat_s)
@@ -95,6 +184,7 @@ def oracle_table(deviation=0.005, heartbeat_s=risk.CHAINLINK_ETH_USD_HEARTBEAT_S
     return t
 
 
+@contract(returns=None)
 def liquidation_probability_explorer() -> Explorer:
     """Explorer (a): probability of liquidation against the HF buffer, volatility and horizon."""
     return Explorer(
@@ -114,6 +204,7 @@ def liquidation_probability_explorer() -> Explorer:
     )
 
 
+@contract(returns=None)
 def cascade_explorer() -> Explorer:
     """Explorer (b): cascade size against the initial shock and pool depth."""
     return Explorer(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import tvl
+from .._validate import Real, contract
 from ..charts.tvl import MEASURE_ORDER, flow_graph_chart, loop_tvl_chart
 from ..explore import Explorer, Param
 
@@ -23,9 +24,28 @@ __all__ = ["loop_tvl_explorer", "flow_graph_explorer", "loop_tvl_table", "flow_g
 #: Both explorers count per $100 of capital that came from outside.
 INDEPENDENT_USD = 100.0
 
+_LTV_WHY = "at LTV 1 every borrowed dollar can be re-supplied in full and the loop never converges"
+_SHARE_WHY = "a share of a reserve's moving capital"
+#: Capital from outside, in USD: positive (the tables divide by it), at most USD 1e15, far above all
+#: of DeFi, so that a loop's geometric total stays a float.
+_INDEPENDENT = Real(lo=0, lo_open=True, hi=1e15, scalar=True, why="capital from outside, in USD")
 
+
+@contract(loop_share=Real(lo=0, hi=1, scalar=True, example=0.5, why="a share of the independent capital"),
+          ltv=Real(lo=0, hi=1, hi_open=True, scalar=True, example=0.8, why=_LTV_WHY),
+          independent_usd=_INDEPENDENT)
 def loop_tvl_table(loop_share: float, ltv: float, independent_usd: float = INDEPENDENT_USD) -> pd.DataFrame:
-    """Counted value of a market where ``loop_share`` of the capital loops at ``ltv`` to the limit."""
+    """Counted value of a market where ``loop_share`` of the capital loops at ``ltv`` to the limit.
+
+    Parameters
+    ----------
+    loop_share : float
+        A share of the independent capital; {domain:loop_share}.
+    ltv : float
+        At LTV 1 every borrowed dollar can be re-supplied in full and the loop never converges; {domain:ltv}.
+    independent_usd : float
+        Capital from outside, in USD; {domain:independent_usd}.
+    """
     looped_equity = independent_usd * loop_share
     s_loop, b_loop = tvl.looped_deposits(looped_equity, ltv)
     supplied = independent_usd - looped_equity + s_loop
@@ -36,6 +56,11 @@ def loop_tvl_table(loop_share: float, ltv: float, independent_usd: float = INDEP
                          "multiplier": supplied / independent_usd})
 
 
+@contract(stake_to_lending=Real(lo=0, hi=1, scalar=True, example=0.75, why=_SHARE_WHY),
+          lending_to_pendle=Real(lo=0, hi=1, hi_open=True, scalar=True, example=0.5, why=_LTV_WHY),
+          pendle_to_lending=Real(lo=0, hi=1, scalar=True, example=0.75, why=_SHARE_WHY),
+          lending_to_staking=Real(lo=0, hi=1, hi_open=True, scalar=True, example=0.5, why=_LTV_WHY),
+          independent_usd=_INDEPENDENT)
 def flow_graph_table(stake_to_lending: float, lending_to_pendle: float, pendle_to_lending: float,
                      lending_to_staking: float, independent_usd: float = INDEPENDENT_USD) -> pd.DataFrame:
     """Naive and DefiLlama-style TVL of :func:`defi_helpers.tvl.staking_loop_graph`, by protocol (long).
@@ -43,6 +68,21 @@ def flow_graph_table(stake_to_lending: float, lending_to_pendle: float, pendle_t
     ``independent_usd`` is staked from outside; the lenders who fund the two
     borrows (at 100 % utilisation) are outside capital too, so the
     ``independent`` column is ``independent_usd`` plus them.
+
+    Parameters
+    ----------
+    stake_to_lending : float
+        A share of a reserve's moving capital; {domain:stake_to_lending}.
+    lending_to_pendle : float
+        At LTV 1 every borrowed dollar can be re-supplied in full and the loop never converges;
+        {domain:lending_to_pendle}.
+    pendle_to_lending : float
+        A share of a reserve's moving capital; {domain:pendle_to_lending}.
+    lending_to_staking : float
+        At LTV 1 every borrowed dollar can be re-supplied in full and the loop never converges;
+        {domain:lending_to_staking}.
+    independent_usd : float
+        Capital from outside, in USD; {domain:independent_usd}.
     """
     g = tvl.staking_loop_graph(independent_usd, stake_to_lending, lending_to_pendle, pendle_to_lending,
                                lending_to_staking)
@@ -56,6 +96,8 @@ def flow_graph_table(stake_to_lending: float, lending_to_pendle: float, pendle_t
     return out
 
 
+@contract(ltv_low=Real(lo=0, hi=1, hi_open=True, scalar=True, why=_LTV_WHY),
+          ltv_high=Real(lo=0, hi=1, hi_open=True, scalar=True, why=_LTV_WHY))
 def seed_claim_table(ltv_low: float = 0.5, ltv_high: float = 0.6) -> pd.DataFrame:
     """Which ways of counting can make $10B of TVL hold only $4-5B of independent capital.
 
@@ -69,6 +111,15 @@ def seed_claim_table(ltv_low: float = 0.5, ltv_high: float = 0.6) -> pd.DataFram
     (:func:`~defi_helpers.tvl.staking_loop_graph` at 0.75, 0.5, 0.75, 0.5),
     and same-market loops at ``ltv_low`` and ``ltv_high`` counted as
     supplied (a protocol's "deposits", or the borrows toggle).
+
+    Parameters
+    ----------
+    ltv_low : float
+        At LTV 1 every borrowed dollar can be re-supplied in full and the loop never converges;
+        {domain:ltv_low}.
+    ltv_high : float
+        At LTV 1 every borrowed dollar can be re-supplied in full and the loop never converges;
+        {domain:ltv_high}.
     """
     loop = tvl.same_market_loop_graph(100, 0.8)
     lend = tvl.CapitalFlowGraph(
@@ -100,6 +151,7 @@ def seed_claim_table(ltv_low: float = 0.5, ltv_high: float = 0.6) -> pd.DataFram
     return out
 
 
+@contract(returns=None)
 def loop_tvl_explorer() -> Explorer:
     """Explorer (a): looping inflates deposits, not DefiLlama's default figure."""
     return Explorer(
@@ -119,6 +171,7 @@ def loop_tvl_explorer() -> Explorer:
     )
 
 
+@contract(returns=None)
 def flow_graph_explorer() -> Explorer:
     """Explorer (b): a four-protocol capital-flow graph with its fractions as sliders."""
     return Explorer(

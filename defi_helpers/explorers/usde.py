@@ -13,8 +13,11 @@ import numpy as np
 import pandas as pd
 
 from .. import usde
+from .._validate import Int, Opt, Real, contract
 from ..charts.usde import reserve_stress_chart, susde_apy_chart
 from ..explore import Explorer, Param
+from ..usde import _Regime
+from ._domains import Grid
 
 __all__ = [
     "susde_apy_explorer",
@@ -44,9 +47,22 @@ HEDGED_SHARE = 0.52
 STRESS_PATHS = 400
 STRESS_SEED = 2024
 
+_APR_WHY = "a yearly rate as a fraction: 0.03 means 3 %"
+#: Largest USDe amount the vesting table takes: far above the whole supply (USD 5.22e9, May 2025).
+_MAX_USDE = 1e15
+_SEED = Int(lo=0, hi=2**32 - 1, why="the seed of numpy.random.default_rng")
 
+
+@contract(multiples=Opt(Grid(lo=1e-6, hi=1e6, why="the ETH price as a multiple of the entry price")))
 def backing_table(multiples=None) -> pd.DataFrame:
-    """Backing of 1 USDe, unhedged and hedged (inverse and linear), as ETH moves ×0.1 to ×10."""
+    """Backing of 1 USDe, unhedged and hedged (inverse and linear), as ETH moves ×0.1 to ×10.
+
+    Parameters
+    ----------
+    multiples : sequence of float or None
+        The ETH price as a multiple of the entry price; {domain:multiples}.
+        None gives 41 multiples from 0.1 to 10, evenly spaced on a log scale.
+    """
     m = np.geomspace(0.1, 10.0, 41) if multiples is None else np.asarray(multiples, dtype=float)
     frames = [
         pd.DataFrame({"price_multiple": m, "series": "Unhedged ETH", "value_usd": m}),
@@ -58,6 +74,13 @@ def backing_table(multiples=None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+@contract(staking_apr=Real(lo=-1, hi=1, scalar=True, example=0.03, why=_APR_WHY),
+          staked_fraction=Real(lo=0.01, hi=1, scalar=True, example=0.4,
+                               why="the share of USDe held as sUSDe; below 1 % the weekly-compounded APY "
+                                   "of the funding grid's extremes is no longer a float"),
+          hedged_share=Real(lo=0, hi=1, scalar=True, example=0.5, why="a share of the backing"),
+          funding=Grid(lo=-10, hi=10, why=_APR_WHY),
+          stable_apr=Real(lo=-1, hi=1, scalar=True, why=_APR_WHY))
 def susde_apy_table(staking_apr: float, staked_fraction: float, hedged_share: float,
                     funding=FUNDING_GRID, stable_apr: float = STABLE_APR) -> pd.DataFrame:
     """Protocol APR and sUSDe APY over a funding grid.
@@ -65,6 +88,20 @@ def susde_apy_table(staking_apr: float, staked_fraction: float, hedged_share: fl
     The hedged collateral is taken to be ETH liquid staking tokens (so it
     earns ``staking_apr``); the rest is stablecoins earning ``stable_apr``;
     all revenue goes to sUSDe (no reserve take).
+
+    Parameters
+    ----------
+    staking_apr : float
+        A yearly rate as a fraction: 0.03 means 3 %; {domain:staking_apr}.
+    staked_fraction : float
+        The share of USDe held as sUSDe; below 1 % the weekly-compounded APY of the funding grid's extremes
+        is no longer a float; {domain:staked_fraction}.
+    hedged_share : float
+        A share of the backing; {domain:hedged_share}.
+    funding : sequence of float
+        A yearly rate as a fraction: 0.03 means 3 %; {domain:funding}.
+    stable_apr : float
+        A yearly rate as a fraction: 0.03 means 3 %; {domain:stable_apr}.
     """
     f = np.asarray(funding, dtype=float)
     p = usde.protocol_apr(f, staking_apr, hedged_share=hedged_share, lst_share=hedged_share,
@@ -76,6 +113,7 @@ def susde_apy_table(staking_apr: float, staked_fraction: float, hedged_share: fl
     })
 
 
+@contract(returns=None)
 def susde_apy_explorer() -> Explorer:
     """Explorer (a): what funding, staking yield and the staked share do to sUSDe's APY."""
     return Explorer(
@@ -99,8 +137,21 @@ def susde_apy_explorer() -> Explorer:
     )
 
 
+@contract(stake_usde=Real(lo=0, hi=_MAX_USDE, scalar=True, why="USDe staked before the first reward"),
+          reward_usde=Real(lo=0, hi=_MAX_USDE, scalar=True, why="USDe transferred every 8 hours"),
+          hours=Real(lo=0, lo_open=True, hi=24 * 31, scalar=True, why="hours shown, at most a month"))
 def vesting_table(stake_usde: float = 100e6, reward_usde: float = 10_000.0, hours: float = 24.0) -> pd.DataFrame:
-    """USDe held by the vault vs ``totalAssets`` with a reward transfer every 8 hours."""
+    """USDe held by the vault vs ``totalAssets`` with a reward transfer every 8 hours.
+
+    Parameters
+    ----------
+    stake_usde : float
+        USDe staked before the first reward; {domain:stake_usde}.
+    reward_usde : float
+        USDe transferred every 8 hours; {domain:reward_usde}.
+    hours : float
+        Hours shown, at most a month; {domain:hours}.
+    """
     t_s = np.linspace(0.0, hours * 3600, int(hours * 4) + 1)
     times = np.arange(0.0, hours * 3600, usde.SUSDE_VESTING_PERIOD_S)
     rewards = np.full(times.size, reward_usde)
@@ -113,8 +164,22 @@ def vesting_table(stake_usde: float = 100e6, reward_usde: float = 10_000.0, hour
     ], ignore_index=True)
 
 
+@contract(regime=_Regime(), n_paths=Int(lo=1, hi=100, why="a chart of a few paths"),
+          days=Int(lo=1, hi=3_650, why="at most 10 years"), seed=_SEED)
 def funding_paths_table(regime="base", n_paths: int = 3, days: int = 365, seed: int = 7) -> pd.DataFrame:
-    """Daily averages of a few simulated funding paths, long format."""
+    """Daily averages of a few simulated funding paths, long format.
+
+    Parameters
+    ----------
+    regime : FundingRegime or str
+        {domain:regime}.
+    n_paths : int
+        A chart of a few paths; {domain:n_paths}.
+    days : int
+        At most 10 years; {domain:days}.
+    seed : int
+        The seed of numpy.random.default_rng; {domain:seed}.
+    """
     reg = usde.FUNDING_REGIMES[regime] if isinstance(regime, str) else regime
     f = usde.simulate_funding_paths(reg, days=days, n_paths=n_paths, seed=seed)
     daily = f.reshape(n_paths, days, usde.FUNDING_PERIODS_PER_DAY).mean(axis=2)
@@ -122,12 +187,35 @@ def funding_paths_table(regime="base", n_paths: int = 3, days: int = 365, seed: 
                       for i in range(n_paths)], ignore_index=True)
 
 
+@contract(stress_mean_apr=Real(lo=-5, hi=5, scalar=True, example=-0.10,
+                               why=_APR_WHY + "; the simulated paths add noise and must stay within ±10"),
+          mean_stress_days=Real(lo=1.0 / usde.FUNDING_PERIODS_PER_DAY, hi=3_650, scalar=True, example=5.0,
+                                why="a stress episode lasts at least one 8-hour period"),
+          reserve_take=Real(lo=0, hi=1, scalar=True, example=0.0, why="the fund's share of positive revenue"),
+          n_paths=Int(lo=1, hi=2_000, why="simulated years; the explorer uses 400"),
+          seed=_SEED, every_days=Int(lo=1, hi=365, why="days between the table's rows"))
 def reserve_stress_table(stress_mean_apr: float, mean_stress_days: float, reserve_take: float,
                          n_paths: int = STRESS_PATHS, seed: int = STRESS_SEED, every_days: int = 14) -> pd.DataFrame:
     """Percentiles of the reserve-fund balance (USD millions) every ``every_days`` days.
 
     The regime keeps the 'base' normal state (9.5 % APR, 60-day spells, noise
     10 %) and takes the stress mean and duration from the sliders.
+
+    Parameters
+    ----------
+    stress_mean_apr : float
+        A yearly rate as a fraction: 0.03 means 3 %; the simulated paths add noise and must stay within ±10;
+        {domain:stress_mean_apr}.
+    mean_stress_days : float
+        A stress episode lasts at least one 8-hour period; {domain:mean_stress_days}.
+    reserve_take : float
+        The fund's share of positive revenue; {domain:reserve_take}.
+    n_paths : int
+        Simulated years; the explorer uses 400; {domain:n_paths}.
+    seed : int
+        The seed of numpy.random.default_rng; {domain:seed}.
+    every_days : int
+        Days between the table's rows; {domain:every_days}.
     """
     base = usde.FUNDING_REGIMES["base"]
     reg = usde.FundingRegime(base.normal_mean_apr, stress_mean_apr, base.mean_normal_days, mean_stress_days,
@@ -144,6 +232,7 @@ def reserve_stress_table(stress_mean_apr: float, mean_stress_days: float, reserv
     })
 
 
+@contract(returns=None)
 def reserve_stress_explorer() -> Explorer:
     """Explorer (b): the reserve fund over a year of simulated funding."""
     return Explorer(
