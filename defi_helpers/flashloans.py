@@ -40,14 +40,22 @@ Loans for Fun and Profit*, FC 2021, arXiv:2003.03810.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from . import collateral as _coll
-from ._validate import as_output, check_array, check_int, check_number
+from ._validate import Choice, Int, Real, contract
+
+_UINT = Int(lo=0, hi=_coll.UINT256_MAX, why="a uint256 in the token's smallest unit")
+_BPS_INT = Int(lo=0, hi=10_000, why="basis points")
+_TOKENS = Real(lo=0, why="an amount of tokens")
+_RESERVE = Real(lo=0, lo_open=True, why="a pool reserve; an empty pool has no price")
+_RESERVE1 = Real(lo=0, lo_open=True, scalar=True, why="a pool reserve; an empty pool has no price")
+_FEE = Real(lo=0, hi=1, hi_open=True, scalar=True, why="a fraction: 0.003 means 0.3 %")
+_PRICE = Real(lo=0, lo_open=True, why="a price")
+_BLOCKS = Real(lo=1, why="whole blocks")
 
 __all__ = [
     # fees
@@ -93,6 +101,7 @@ def _out(value, *inputs):
 # Fees
 # =============================================================================
 
+@contract(amount=_TOKENS, premium_bps=Real(lo=0, hi=10_000, scalar=True, why="basis points: 5 means 0.05 %"))
 def flash_loan_fee(amount, premium_bps):
     """Premium owed on an Aave-style flash loan: ``amount * premium_bps / 10_000``.
 
@@ -103,9 +112,9 @@ def flash_loan_fee(amount, premium_bps):
     Parameters
     ----------
     amount : float or array of float
-        Amount borrowed, in token units (>= 0).
+        Amount borrowed, in token units, {domain:amount}.
     premium_bps : float
-        Premium in basis points (0 to 10,000): 5 for Aave v3's default
+        Premium in basis points, {domain:premium_bps}: 5 for Aave v3's default
         (:data:`AAVE_V3_FLASH_PREMIUM_BPS`), 9 for Aave v2, 0 for Balancer.
 
     Returns
@@ -125,12 +134,18 @@ def flash_loan_fee(amount, premium_bps):
     aave/aave-v3-core, contracts/protocol/libraries/logic/FlashLoanLogic.sol
     (``totalPremium = amount.percentMul(flashLoanPremiumTotal)``).
     """
-    amt = check_array("amount", amount, lo=0)
-    bps = check_number("premium_bps", premium_bps, lo=0, hi=10_000,
-                       why="basis points: 5 means 0.05 %")
-    return as_output(amt * bps / 10_000.0, amount)
+    return amount * premium_bps / 10_000.0
 
 
+def _check_percent_mul(amount_units: int, bps: int, name: str = "amount_units") -> None:
+    """Refuse ``amount_units * bps`` beyond uint256, where ``percentMul`` reverts (naming ``name``)."""
+    bound = (_coll.UINT256_MAX - 5_000) // bps if bps else _coll.UINT256_MAX
+    if amount_units > bound:
+        raise ValueError(f"{name} * premium_bps + 5000 must fit in a uint256 (Aave's percentMul reverts): "
+                         f"{name} must be <= {bound} at {bps} bps; got {amount_units}")
+
+
+@contract(amount_units=_UINT, premium_bps=_BPS_INT, rounding=Choice("half_up", "up"))
 def flash_loan_fee_exact(amount_units: int, premium_bps: int, rounding: str = "half_up") -> int:
     """The premium in integer token units, rounded as on chain.
 
@@ -142,11 +157,13 @@ def flash_loan_fee_exact(amount_units: int, premium_bps: int, rounding: str = "h
     Parameters
     ----------
     amount_units : int
-        Amount in the token's smallest unit (e.g. 1 USDC = 10**6), >= 0.
+        Amount in the token's smallest unit (e.g. 1 USDC = 10**6), {domain:amount_units}
+        (``2**256 - 1``); ``amount_units * premium_bps`` must fit in a uint256 too, as
+        Aave's ``percentMul`` reverts otherwise.
     premium_bps : int
-        Premium in basis points, 0 to 10,000.
-    rounding : {"half_up", "up"}
-        ``"half_up"`` for Aave v3.0--v3.4, ``"up"`` for recent releases.
+        Premium in basis points, {domain:premium_bps}.
+    rounding : str
+        Rounding rule, {domain:rounding}: ``"half_up"`` for Aave v3.0--v3.4, ``"up"`` for recent releases.
 
     Examples
     --------
@@ -159,15 +176,13 @@ def flash_loan_fee_exact(amount_units: int, premium_bps: int, rounding: str = "h
     aave-dao/aave-v3-origin, src/contracts/protocol/libraries/logic/FlashLoanLogic.sol
     (``amount.percentMulCeil(flashLoanPremium)`` in recent releases).
     """
-    amt = check_int("amount_units", amount_units, lo=0)
-    bps = check_int("premium_bps", premium_bps, lo=0, hi=10_000)
+    _check_percent_mul(amount_units, premium_bps)
     if rounding == "half_up":
-        return _coll.percent_mul(amt, bps)
-    if rounding == "up":
-        return -((-amt * bps) // 10_000)
-    raise ValueError(f"rounding must be 'half_up' or 'up'; got {rounding!r}")
+        return _coll.percent_mul(amount_units, premium_bps)
+    return -((-amount_units * premium_bps) // 10_000)
 
 
+@contract(amount_units=_UINT, premium_bps=_BPS_INT, to_protocol_bps=_BPS_INT)
 def flash_loan_premium_split_exact(amount_units: int, premium_bps: int, to_protocol_bps: int) -> dict:
     """Premium of an Aave v3.0.2 flash loan and its split, in integer token units.
 
@@ -182,11 +197,12 @@ def flash_loan_premium_split_exact(amount_units: int, premium_bps: int, to_proto
     Parameters
     ----------
     amount_units : int
-        Amount in the token's smallest unit, >= 0.
+        Amount in the token's smallest unit, {domain:amount_units} (``2**256 - 1``);
+        ``amount_units * premium_bps`` must fit in a uint256 (``percentMul`` reverts otherwise).
     premium_bps : int
-        ``FLASHLOAN_PREMIUM_TOTAL``, 0 to 10,000.
+        ``FLASHLOAN_PREMIUM_TOTAL``, {domain:premium_bps}.
     to_protocol_bps : int
-        ``FLASHLOAN_PREMIUM_TO_PROTOCOL``, 0 to 10,000 (bps of the premium).
+        ``FLASHLOAN_PREMIUM_TO_PROTOCOL``, {domain:to_protocol_bps} (bps of the premium).
 
     Returns
     -------
@@ -207,11 +223,16 @@ def flash_loan_premium_split_exact(amount_units: int, premium_bps: int, to_proto
     nextLiquidityIndex)``); aave-dao/aave-v3-origin docs/3.4 (all fees to the treasury).
     """
     premium = flash_loan_fee_exact(amount_units, premium_bps)
-    share = check_int("to_protocol_bps", to_protocol_bps, lo=0, hi=10_000)
-    to_protocol = _coll.percent_mul(premium, share)
+    # The second percentMul reverts on chain if premium * to_protocol_bps + 5000 overflows (only within
+    # a few units of the uint256 edge); so does this, naming amount_units.
+    if to_protocol_bps and premium > (_coll.UINT256_MAX - 5_000) // to_protocol_bps:
+        raise ValueError(f"amount_units is too large: its premium ({premium}) * to_protocol_bps + 5000 must fit "
+                         f"in a uint256 (Aave's percentMul reverts); got amount_units={amount_units}")
+    to_protocol = _coll.percent_mul(premium, to_protocol_bps)
     return {"premium": premium, "to_protocol": to_protocol, "to_suppliers": premium - to_protocol}
 
 
+@contract(amount=_TOKENS)
 def uniswap_v2_flash_repayment(amount):
     """Tokens to return when a Uniswap v2 flash swap is repaid in the same token.
 
@@ -224,7 +245,7 @@ def uniswap_v2_flash_repayment(amount):
     Parameters
     ----------
     amount : float or array of float
-        Tokens taken out of the pair (>= 0).
+        Tokens taken out of the pair, {domain:amount}.
 
     Returns
     -------
@@ -240,21 +261,14 @@ def uniswap_v2_flash_repayment(amount):
     ----------
     Uniswap/v2-core, contracts/UniswapV2Pair.sol, ``swap`` (``UniswapV2: K``).
     """
-    amt = check_array("amount", amount, lo=0)
-    return as_output(amt * 1000.0 / 997.0, amount)
+    return amount * 1000.0 / 997.0
 
 
 # =============================================================================
 # Constant-product (Uniswap v2) maths
 # =============================================================================
 
-def _pool_args(reserve_in, reserve_out, fee):
-    r_in = check_array("reserve_in", reserve_in, lo=0, lo_open=True)
-    r_out = check_array("reserve_out", reserve_out, lo=0, lo_open=True)
-    f = check_number("fee", fee, lo=0, hi=1, hi_open=True, why="a fraction: 0.003 means 0.3 %")
-    return r_in, r_out, f
-
-
+@contract(amount_in=_TOKENS, reserve_in=_RESERVE, reserve_out=_RESERVE, fee=_FEE)
 def cpmm_amount_out(amount_in, reserve_in, reserve_out, fee=UNISWAP_V2_FEE):
     """Output of a constant-product swap: ``dy = dx(1-f) y / (x + dx(1-f))``.
 
@@ -264,11 +278,11 @@ def cpmm_amount_out(amount_in, reserve_in, reserve_out, fee=UNISWAP_V2_FEE):
     Parameters
     ----------
     amount_in : float or array of float
-        Tokens sold into the pool (>= 0).
+        Tokens sold into the pool, {domain:amount_in}.
     reserve_in, reserve_out : float or array of float
-        Pool reserves of the token sold and the token bought (> 0).
+        Pool reserves of the token sold and the token bought, {domain:reserve_in}.
     fee : float, default 0.003
-        Swap fee as a fraction in [0, 1).
+        Swap fee as a fraction, {domain:fee}.
 
     Returns
     -------
@@ -285,16 +299,22 @@ def cpmm_amount_out(amount_in, reserve_in, reserve_out, fee=UNISWAP_V2_FEE):
     Uniswap/v2-core, contracts/UniswapV2Pair.sol; Uniswap/v2-periphery
     UniswapV2Library.getAmountOut (``amountInWithFee = amountIn * 997``).
     """
-    dx = check_array("amount_in", amount_in, lo=0)
-    x, y, f = _pool_args(reserve_in, reserve_out, fee)
-    eff = dx * (1.0 - f)
-    return _out(eff * y / (x + eff), amount_in, reserve_in, reserve_out)
+    eff = amount_in * (1.0 - fee)
+    return eff * reserve_out / (reserve_in + eff)
 
 
+@contract(amount_out=_TOKENS, reserve_in=_RESERVE,
+          reserve_out=Real(lo=0, lo_open=True, why=_RESERVE.why, example=1_000.0), fee=_FEE)
 def cpmm_amount_in(amount_out, reserve_in, reserve_out, fee=UNISWAP_V2_FEE):
     """Tokens to sell to receive exactly ``amount_out``: ``dx = x dy / ((y - dy)(1-f))``.
 
     The inverse of :func:`cpmm_amount_out`.
+
+    Parameters
+    ----------
+    {domains}
+
+    ``amount_out`` must also be below ``reserve_out``.
 
     Examples
     --------
@@ -307,32 +327,39 @@ def cpmm_amount_in(amount_out, reserve_in, reserve_out, fee=UNISWAP_V2_FEE):
     ValueError
         If ``amount_out >= reserve_out`` (a pool can never be emptied).
     """
-    dy = check_array("amount_out", amount_out, lo=0)
-    x, y, f = _pool_args(reserve_in, reserve_out, fee)
+    dy, y = np.broadcast_arrays(amount_out, reserve_out)
     if np.any(dy >= y):
         raise ValueError(f"amount_out must be < reserve_out ({np.min(y):g}); got {amount_out!r}")
-    return _out(x * dy / ((y - dy) * (1.0 - f)), amount_out, reserve_in, reserve_out)
+    return reserve_in * amount_out / ((reserve_out - amount_out) * (1.0 - fee))
 
 
+@contract(reserve_base=_RESERVE, reserve_quote=_RESERVE)
 def cpmm_spot_price(reserve_base, reserve_quote):
     """Marginal price of the base token in quote units: ``reserve_quote / reserve_base``.
+
+    Parameters
+    ----------
+    {domains}
 
     Examples
     --------
     >>> cpmm_spot_price(1_000, 2_000_000)
     2000.0
     """
-    b = check_array("reserve_base", reserve_base, lo=0, lo_open=True)
-    q = check_array("reserve_quote", reserve_quote, lo=0, lo_open=True)
-    return _out(q / b, reserve_base, reserve_quote)
+    return reserve_quote / reserve_base
 
 
+@contract(amount_in=_TOKENS, reserve_in=_RESERVE, reserve_out=_RESERVE, fee=_FEE)
 def cpmm_price_impact(amount_in, reserve_in, reserve_out, fee=UNISWAP_V2_FEE):
     """Relative move of the pool's spot price caused by one swap.
 
     The price of the token bought, in units of the token sold, goes from
     ``x / y`` to ``(x + dx) / (y - dy)``; the function returns
     ``new / old - 1`` (positive: the bought token got dearer).
+
+    Parameters
+    ----------
+    {domains}
 
     Examples
     --------
@@ -343,14 +370,13 @@ def cpmm_price_impact(amount_in, reserve_in, reserve_out, fee=UNISWAP_V2_FEE):
     ----------
     Uniswap/v2-core, contracts/UniswapV2Pair.sol (reserves after ``_update``).
     """
-    dx = check_array("amount_in", amount_in, lo=0)
-    x, y, f = _pool_args(reserve_in, reserve_out, fee)
-    eff = dx * (1.0 - f)
+    x, y = reserve_in, reserve_out
+    eff = amount_in * (1.0 - fee)
     dy = eff * y / (x + eff)
-    impact = ((x + dx) / (y - dy)) / (x / y) - 1.0
-    return _out(impact, amount_in, reserve_in, reserve_out)
+    return ((x + amount_in) / (y - dy)) / (x / y) - 1.0
 
 
+@contract(reserve_base=_RESERVE1, reserve_quote=_RESERVE1, target_price=_PRICE)
 def cpmm_input_to_reach_price(reserve_base, reserve_quote, target_price):
     """Trade that moves a fee-less constant-product pool's spot price to ``target_price``.
 
@@ -364,9 +390,9 @@ def cpmm_input_to_reach_price(reserve_base, reserve_quote, target_price):
     Parameters
     ----------
     reserve_base, reserve_quote : float
-        Pool reserves (> 0); the price is quote per base.
+        Pool reserves, {domain:reserve_base}; the price is quote per base.
     target_price : float or array of float
-        Spot price to reach (> 0), quote per base.
+        Spot price to reach, {domain:target_price}, quote per base.
 
     Returns
     -------
@@ -387,10 +413,8 @@ def cpmm_input_to_reach_price(reserve_base, reserve_quote, target_price):
     euler-xyz/uni-v3-twap-manipulation, cost-of-attack.tex, equations for
     ``Delta x_USDC = sqrt(x_DAI x_USDC q) - x_USDC`` and the cost ``c``.
     """
-    xb = check_number("reserve_base", reserve_base, lo=0, lo_open=True)
-    xq = check_number("reserve_quote", reserve_quote, lo=0, lo_open=True)
-    q = check_array("target_price", target_price, lo=0, lo_open=True)
-    k = xb * xq
+    xb, xq, q = reserve_base, reserve_quote, np.asarray(target_price, dtype=float)
+    k = np.float64(xb) * xq
     p = xq / xb
     new_q = np.sqrt(k * q)          # quote reserve at the target price
     new_b = np.sqrt(k / q)          # base reserve at the target price
@@ -406,9 +430,17 @@ def cpmm_input_to_reach_price(reserve_base, reserve_quote, target_price):
             "quote_out": conv(quote_out), "slippage_cost": conv(cost)}
 
 
+_NONNEG1 = Real(lo=0, scalar=True)
+
+
+@contract(amount_in=_NONNEG1, base_bought=_NONNEG1, amount_out=_NONNEG1, profit=_NONNEG1)
 @dataclass(frozen=True)
 class ArbitrageResult:
-    """Best two-pool arbitrage: buy base in pool A with quote, sell it in pool B."""
+    """Best two-pool arbitrage: buy base in pool A with quote, sell it in pool B.
+
+    Every field is a single finite number {domain:profit}; the object checks
+    them on construction.
+    """
 
     amount_in: float
     """Quote to sell into pool A (0 when no trade pays)."""
@@ -420,6 +452,7 @@ class ArbitrageResult:
     """``amount_out - amount_in`` before any flash-loan fee (>= 0)."""
 
 
+@contract(quote_a=_RESERVE1, base_a=_RESERVE1, quote_b=_RESERVE1, base_b=_RESERVE1, fee=_FEE)
 def optimal_arbitrage(quote_a, base_a, quote_b, base_b, fee=UNISWAP_V2_FEE) -> ArbitrageResult:
     """Profit-maximising round trip between two constant-product pools.
 
@@ -433,11 +466,11 @@ def optimal_arbitrage(quote_a, base_a, quote_b, base_b, fee=UNISWAP_V2_FEE) -> A
     Parameters
     ----------
     quote_a, base_a : float
-        Reserves of the pool to buy from (> 0).
+        Reserves of the pool to buy from, {domain:quote_a}.
     quote_b, base_b : float
-        Reserves of the pool to sell into (> 0).
+        Reserves of the pool to sell into, {domain:quote_b}.
     fee : float, default 0.003
-        Swap fee of both pools.
+        Swap fee of both pools, {domain:fee}.
 
     Returns
     -------
@@ -454,20 +487,18 @@ def optimal_arbitrage(quote_a, base_a, quote_b, base_b, fee=UNISWAP_V2_FEE) -> A
     Uniswap/v2-core, contracts/UniswapV2Pair.sol (the two swaps);
     the closed form is derived here from :func:`cpmm_amount_out`.
     """
-    xa = check_number("quote_a", quote_a, lo=0, lo_open=True)
-    ya = check_number("base_a", base_a, lo=0, lo_open=True)
-    xb = check_number("quote_b", quote_b, lo=0, lo_open=True)
-    yb = check_number("base_b", base_b, lo=0, lo_open=True)
-    f = check_number("fee", fee, lo=0, hi=1, hi_open=True)
+    # numpy scalars, so that an overflow raises (and the contract names every parameter)
+    xa, ya, xb, yb, f = (np.float64(v) for v in (quote_a, base_a, quote_b, base_b, fee))
     g = 1.0 - f
     a = g * g * ya * xb
     b = xa * yb
     c = g * (yb + g * ya)
     if a <= b:
         return ArbitrageResult(0.0, 0.0, 0.0, 0.0)
-    d = (math.sqrt(a * b) - b) / c
-    base = float(cpmm_amount_out(d, xa, ya, f))
-    out = float(cpmm_amount_out(base, yb, xb, f))
+    d = float((np.sqrt(a * b) - b) / c)
+    amount_out = cpmm_amount_out.__wrapped__   # the same maths, inside this function's contract
+    base = float(amount_out(np.float64(d), xa, ya, f))
+    out = float(amount_out(np.float64(base), yb, xb, f))
     return ArbitrageResult(d, base, out, max(out - d, 0.0))
 
 
@@ -475,9 +506,17 @@ def optimal_arbitrage(quote_a, base_a, quote_b, base_b, fee=UNISWAP_V2_FEE) -> A
 # Oracle-manipulation attacks
 # =============================================================================
 
+@contract(price_before=Real(lo=0, lo_open=True), price_after=Real(lo=0, lo_open=True),
+          price_impact=Real(lo=0), borrowed=Real(lo=0), slippage_cost=Real(lo=0), flash_fee=Real(lo=0),
+          profit=Real())
 @dataclass(frozen=True)
 class SpotOracleAttack:
-    """Outcome of :func:`spot_oracle_attack` (arrays broadcast over the inputs)."""
+    """Outcome of :func:`spot_oracle_attack` (arrays broadcast over the inputs).
+
+    Checked on construction: prices {domain:price_before}; the price impact
+    (a pump only raises the price), the amount borrowed, the slippage and the
+    flash fee {domain:borrowed}; the profit any finite number.
+    """
 
     price_before: object
     """Pool spot price before the pump (quote per base)."""
@@ -496,6 +535,9 @@ class SpotOracleAttack:
     attacker walks away richer and the lender holds bad debt."""
 
 
+@contract(pump_quote=_TOKENS, reserve_quote=_RESERVE, reserve_base=_RESERVE, collateral_quote=_TOKENS,
+          ltv=Real(lo=0, hi=1, lo_open=True, hi_open=True, scalar=True, why="a loan-to-value fraction"),
+          fee=_FEE, flash_premium_bps=Real(lo=0, hi=10_000, scalar=True, why="basis points"))
 def spot_oracle_attack(pump_quote, reserve_quote, reserve_base, collateral_quote,
                        ltv, fee=UNISWAP_V2_FEE, flash_premium_bps=AAVE_V3_FLASH_PREMIUM_BPS):
     """Profit of a flash-loan attack on a lender that prices collateral at a pool's spot.
@@ -518,17 +560,17 @@ def spot_oracle_attack(pump_quote, reserve_quote, reserve_base, collateral_quote
     Parameters
     ----------
     pump_quote : float or array of float
-        Quote sold into the pool to move the price (>= 0).
+        Quote sold into the pool to move the price, {domain:pump_quote}.
     reserve_quote, reserve_base : float or array of float
-        The manipulated pool's reserves (> 0), quote and base.
+        The manipulated pool's reserves, quote and base, {domain:reserve_quote}.
     collateral_quote : float or array of float
-        Quote spent on collateral at the fair price (>= 0).
+        Quote spent on collateral at the fair price, {domain:collateral_quote}.
     ltv : float
-        The lender's loan-to-value for the collateral, in (0, 1).
+        The lender's loan-to-value for the collateral, {domain:ltv}.
     fee : float, default 0.003
-        The pool's swap fee.
+        The pool's swap fee, {domain:fee}.
     flash_premium_bps : float, default 5
-        Flash-loan premium in basis points.
+        Flash-loan premium in basis points, {domain:flash_premium_bps}.
 
     Returns
     -------
@@ -546,32 +588,36 @@ def spot_oracle_attack(pump_quote, reserve_quote, reserve_base, collateral_quote
     Qin et al., FC 2021 (arXiv:2003.03810), the oracle-manipulation attack on bZx;
     euler-xyz/uni-v3-twap-manipulation, cost-of-attack.tex (price after a swap).
     """
-    pump = check_array("pump_quote", pump_quote, lo=0)
-    xq = check_array("reserve_quote", reserve_quote, lo=0, lo_open=True)
-    xb = check_array("reserve_base", reserve_base, lo=0, lo_open=True)
-    coll = check_array("collateral_quote", collateral_quote, lo=0)
-    l = check_number("ltv", ltv, lo=0, hi=1, lo_open=True, hi_open=True)
-    f = check_number("fee", fee, lo=0, hi=1, hi_open=True)
-    prem = check_number("flash_premium_bps", flash_premium_bps, lo=0, hi=10_000)
+    # numpy values, so that an overflow or a division by zero raises (named by the contract)
+    pump, xq, xb, coll = (np.asarray(v, dtype=float) for v in (pump_quote, reserve_quote, reserve_base,
+                                                              collateral_quote))
+    l, f, prem = ltv, fee, flash_premium_bps
     p0 = xq / xb
     eff = pump * (1.0 - f)
     base_bought = eff * xb / (xq + eff)
     p1 = (xq + pump) / (xb - base_bought)
     borrowed = l * coll * p1 / p0
-    slippage = pump - base_bought * p0
+    # >= 0 exactly (base_bought * p0 = eff * xq / (xq + eff) < pump); the floor removes rounding below 0
+    slippage = np.maximum(pump - base_bought * p0, 0.0)
     fee_paid = (pump + coll) * prem / 10_000.0
     profit = borrowed - coll - slippage - fee_paid
     ins = (pump_quote, reserve_quote, reserve_base, collateral_quote)
     return SpotOracleAttack(price_before=_out(p0, *ins), price_after=_out(p1, *ins),
-                            price_impact=_out(p1 / p0 - 1.0, *ins), borrowed=_out(borrowed, *ins),
+                            price_impact=_out(np.maximum(p1 / p0 - 1.0, 0.0), *ins), borrowed=_out(borrowed, *ins),
                             slippage_cost=_out(slippage, *ins), flash_fee=_out(fee_paid, *ins),
                             profit=_out(profit, *ins))
 
 
+@contract(prices=_PRICE)
 def twap_geometric(prices):
     """Geometric-mean TWAP of per-block prices: ``(prod p_i) ** (1/n)``.
 
     Uniswap v3 accumulates ``log(price)`` per second, so its TWAP is geometric.
+
+    Parameters
+    ----------
+    prices : float or array of float
+        One price per block, {domain:prices}.
 
     Examples
     --------
@@ -582,31 +628,33 @@ def twap_geometric(prices):
     ----------
     euler-xyz/uni-v3-twap-manipulation, cost-of-attack.tex, eq. (1).
     """
-    p = check_array("prices", prices, lo=0, lo_open=True)
-    return float(np.exp(np.mean(np.log(p))))
+    return float(np.exp(np.mean(np.log(prices))))
 
 
+@contract(target_twap=_PRICE, current_price=_PRICE, window_blocks=_BLOCKS, manipulated_blocks=_BLOCKS)
 def twap_required_spot(target_twap, current_price, window_blocks, manipulated_blocks):
     """Spot price to hold for ``m`` blocks of an ``n``-block geometric TWAP to reach a target.
 
     ``TWAP = (p^(n-m) q^m)^(1/n)`` gives ``q = (TWAP^n / p^(n-m))^(1/m)``,
-    computed in logs so that ``m = 1`` (astronomical prices) does not overflow.
+    computed in logs so that ``m = 1`` (astronomical prices) does not overflow
+    before the result itself does.
 
     Parameters
     ----------
     target_twap : float or array of float
-        TWAP the attacker wants (> 0).
+        TWAP the attacker wants, {domain:target_twap}.
     current_price : float or array of float
-        Honest spot price in the other ``n - m`` blocks (> 0).
+        Honest spot price in the other ``n - m`` blocks, {domain:current_price}.
     window_blocks : int or array of int
-        ``n``, blocks in the TWAP window (>= 1).
+        ``n``, whole blocks in the TWAP window, {domain:window_blocks}.
     manipulated_blocks : int or array of int
-        ``m``, blocks the attacker controls, ``1 <= m <= n``.
+        ``m``, whole blocks the attacker controls, {domain:manipulated_blocks} and ``<= n``.
 
     Returns
     -------
     float or numpy.ndarray
-        ``q``; ``inf`` only if it exceeds the float range.
+        ``q``. A ``q`` beyond the float64 range (about ``1.8e308``) is a
+        ``ValueError`` naming the inputs, not ``inf``.
 
     Examples
     --------
@@ -619,22 +667,20 @@ def twap_required_spot(target_twap, current_price, window_blocks, manipulated_bl
     ----------
     euler-xyz/uni-v3-twap-manipulation, cost-of-attack.tex, eq. (3).
     """
-    t = check_array("target_twap", target_twap, lo=0, lo_open=True)
-    p = check_array("current_price", current_price, lo=0, lo_open=True)
-    n = check_array("window_blocks", window_blocks, lo=1)
-    m = check_array("manipulated_blocks", manipulated_blocks, lo=1)
+    t, p, n, m = (np.asarray(v, dtype=float) for v in (target_twap, current_price, window_blocks,
+                                                      manipulated_blocks))
     if np.any(n != np.round(n)) or np.any(m != np.round(m)):
         raise ValueError(f"window_blocks and manipulated_blocks must be whole numbers; "
                          f"got {window_blocks!r} and {manipulated_blocks!r}")
     if np.any(m > n):
         raise ValueError(f"manipulated_blocks must be <= window_blocks; got "
                          f"{manipulated_blocks!r} > {window_blocks!r}")
-    with np.errstate(over="ignore"):
-        q = np.exp((n * np.log(t) - (n - m) * np.log(p)) / m)
-    like = np.broadcast(target_twap, current_price, window_blocks, manipulated_blocks)
-    return float(q) if like.nd == 0 else q
+    q = np.exp((n * np.log(t) - (n - m) * np.log(p)) / m)   # overflow raises under the contract
+    return float(q) if q.ndim == 0 else q
 
 
+@contract(target_twap=_PRICE, current_price=_PRICE, window_blocks=_BLOCKS, manipulated_blocks=_BLOCKS,
+          reserve_base=_RESERVE1, reserve_quote=_RESERVE1)
 def twap_manipulation_cost(target_twap, current_price, window_blocks, manipulated_blocks,
                            reserve_base, reserve_quote):
     """Upper-bound cost of moving an ``n``-block geometric TWAP with ``m`` blocks of pumping.
@@ -649,11 +695,11 @@ def twap_manipulation_cost(target_twap, current_price, window_blocks, manipulate
     Parameters
     ----------
     target_twap, current_price : float or array of float
-        As in :func:`twap_required_spot`.
+        As in :func:`twap_required_spot`, {domain:target_twap}.
     window_blocks, manipulated_blocks : int or array of int
-        ``n`` and ``m``.
+        ``n`` and ``m``, whole numbers {domain:window_blocks}, ``m <= n``.
     reserve_base, reserve_quote : float
-        Full-range (constant-product) liquidity of the pool (> 0); the pool's
+        Full-range (constant-product) liquidity of the pool, {domain:reserve_base}; the pool's
         price must equal ``current_price``.
 
     Returns
@@ -671,15 +717,21 @@ def twap_manipulation_cost(target_twap, current_price, window_blocks, manipulate
     euler-xyz/uni-v3-twap-manipulation, cost-of-attack.tex, eq. (12) and the
     DAI-USDC example (m = 10: c ~ 339,645 USDC a block, C ~ 3,396,454 USDC).
     """
-    xb = check_number("reserve_base", reserve_base, lo=0, lo_open=True)
-    xq = check_number("reserve_quote", reserve_quote, lo=0, lo_open=True)
-    p = check_array("current_price", current_price, lo=0, lo_open=True)
-    if not np.allclose(p, xq / xb, rtol=1e-9):
+    xb, xq = reserve_base, reserve_quote
+    if not np.allclose(current_price, xq / xb, rtol=1e-9):
         raise ValueError(f"current_price must equal reserve_quote / reserve_base "
                          f"({xq / xb:g}); got {current_price!r}")
-    q = twap_required_spot(target_twap, current_price, window_blocks, manipulated_blocks)
+    # The unwrapped maths: an overflow in either step is named by this function's own contract
+    # (target_twap, window_blocks...), not by the helper's parameters (target_price).
+    q = np.asarray(twap_required_spot.__wrapped__(target_twap, current_price, window_blocks,
+                                                  manipulated_blocks), dtype=float)
+    if np.any(q <= 0):
+        raise ValueError(f"twap_manipulation_cost: the required spot price underflows to 0 at "
+                         f"target_twap={target_twap!r}, current_price={current_price!r}, "
+                         f"window_blocks={window_blocks!r}, manipulated_blocks={manipulated_blocks!r}; "
+                         f"use values nearer the documented ranges")
     m = np.asarray(manipulated_blocks, dtype=float)
-    per_block = cpmm_input_to_reach_price(xb, xq, q)["slippage_cost"]
+    per_block = cpmm_input_to_reach_price.__wrapped__(xb, xq, q)["slippage_cost"]
     total = m * np.asarray(per_block)
     return float(total) if np.ndim(total) == 0 else total
 
@@ -698,6 +750,7 @@ _BZX2 = {"flash_eth": 7_500.0, "susd_purchase_eth": 3_518.0, "pump_eth": 900.0,
          "borrowed_eth": 6_796.0}
 
 
+@contract(wbtc_price_eth=Real(lo=0, lo_open=True, scalar=True, why="a price in ETH per WBTC"))
 def bzx_pump_attack_ledger(wbtc_price_eth=39.0929):
     """The first bZx attack (15 Feb 2020), step by step, as the attacker's ETH ledger.
 
@@ -710,7 +763,7 @@ def bzx_pump_attack_ledger(wbtc_price_eth=39.0929):
     Parameters
     ----------
     wbtc_price_eth : float, default 39.0929
-        Fair WBTC price in ETH used to value the Compound position (> 0).
+        Fair WBTC price in ETH used to value the Compound position, {domain:wbtc_price_eth}.
         CoinDesk quoted "around 38" against 109.8 in the pumped Uniswap pool.
 
     Returns
@@ -725,7 +778,7 @@ def bzx_pump_attack_ledger(wbtc_price_eth=39.0929):
     CoinDesk, 2020-02-19, "Everything You Ever Wanted to Know About the DeFi
     'Flash Loan' Attack"; blocking.net / SlowMist step lists (PeckShield data).
     """
-    px = check_number("wbtc_price_eth", wbtc_price_eth, lo=0, lo_open=True)
+    px = wbtc_price_eth
     b = _BZX1
     rows = [
         ("1", "Flash-borrow ETH from dYdX", +b["flash_eth"], 0.0, "no collateral"),
@@ -746,6 +799,7 @@ def bzx_pump_attack_ledger(wbtc_price_eth=39.0929):
     return df[["step", "action", "eth", "wbtc", "eth_cash", "note"]]
 
 
+@contract()
 def bzx_oracle_attack_ledger():
     """The second bZx attack (18 Feb 2020) as the attacker's ETH ledger.
 

@@ -21,6 +21,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from ._validate import Str, contract
+
 __all__ = ["tr", "language"]
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -77,8 +79,19 @@ def _catalog(lang: str, mtime_ns: int) -> dict[str, str]:
     return messages
 
 
+@contract(message=Str(max_len=5_000), returns=None)
 def tr(message: str) -> str:
-    """``message`` (English source text) in the reader's language; ``message`` itself if untranslated."""
+    """``message`` (English source text) in the reader's language; ``message`` itself if untranslated.
+
+    Parameters
+    ----------
+    {domains}
+
+    Examples
+    --------
+    >>> tr("Health factor")  # English unless DEFI_HANDBOOK_LANG names a catalog
+    'Health factor'
+    """
     lang = language()
     if lang == "en":
         return message

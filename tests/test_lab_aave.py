@@ -199,6 +199,54 @@ def test_flash_loan_premium_and_a_loan_that_is_not_repaid(market):
         assert market.tokens["USDC"].balanceOf(market.a_tokens["USDC"].address) == cash
 
 
+def test_flash_loan_protocol_share_excludes_accrued_interest(market):
+    """With debt outstanding and time elapsed, the loan's updateState also books the reserve factor's share
+    of the interest in accruedToTreasury; the outcome separates it, so the premium split stays exact."""
+    from defi_helpers.flashloans import flash_loan_premium_split_exact
+
+    with market.snapshot():
+        market.supply("ivy", "WETH", 10)
+        market.borrow("ivy", "USDC", 5_000)
+        market.time_travel(30 * 86_400)
+        out = market.flash_loan("USDC", 100_000)
+        model = flash_loan_premium_split_exact(out.raw["amount"], 5, 1_000)
+        assert out.raw["interest_to_treasury_scaled"] > 1   # hundreds of units: more than rounding
+        # the ray conversions (rayDiv by the index, back with the index after the loan) round by at most a unit
+        assert abs(market.units("USDC", out.premium_to_protocol) - model["to_protocol"]) <= 1
+        assert abs(market.units("USDC", out.premium_to_suppliers) - model["to_suppliers"]) <= 1
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda m: m.supply("alice", "USDC", float("nan")), "amount"),
+    (lambda m: m.supply("alice", "USDC", True), "amount"),
+    (lambda m: m.borrow("alice", "USDC", -5), "amount"),
+    (lambda m: m.flash_loan("USDC", float("inf")), "amount"),
+    (lambda m: m.supply("alice", "USDC"), "amount"),
+    (lambda m: m.liquidate("bob", "alice", "XYZ", "USDC"), "collateral"),
+    (lambda m: m.set_price("WETH", 0), "usd"),
+    (lambda m: m.set_prices({"WETH": float("nan")}), "usd"),
+    (lambda m: m.withdraw("", "USDC"), "who"),
+    (lambda m: m.set_emode("alice", 256), "category"),
+    (lambda m: m.time_travel(-1), "seconds"),
+    (lambda m: m.repay("alice", "USDC", mint="no"), "mint"),
+])
+def test_bad_input_is_refused_before_any_transaction(market, call, name):
+    with market.snapshot():
+        block = market.env.evm.patch.block_number
+        with pytest.raises(ValueError, match=name):
+            call(market)
+        assert market.env.evm.patch.block_number == block
+
+
+def test_deploy_checks_its_arguments():
+    with pytest.raises(ValueError, match="flash_premium_bps"):
+        lab.AaveMarket.deploy(flash_premium_bps=10_001)
+    with pytest.raises(ValueError, match="prices"):
+        lab.AaveMarket.deploy(prices={"WETH": -1.0})
+    with pytest.raises(ValueError, match="emode"):
+        lab.AaveMarket.deploy(emode="no")
+
+
 def test_emode_and_time_travel(market):
     with market.snapshot():
         market.set_emode("frank", 1)

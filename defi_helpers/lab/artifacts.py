@@ -74,15 +74,37 @@ def cache_dir() -> Path:
 
 
 def package_dir(name: str) -> Path:
-    """Folder of one unpacked package, e.g. ``.cache/artifacts/aave-v3-core-1.19.3``."""
+    """Folder of one unpacked package, e.g. ``.cache/artifacts/aave-v3-core-1.19.3``.
+
+    ``name`` is a key of :data:`PINS` (``"aave-v3-core"`` or ``"uniswap-v2-core"``).
+    """
     pin = _pin(name)
     return cache_dir() / f"{name}-{pin['version']}"
 
 
-def _pin(name: str) -> dict:
-    if name not in PINS:
-        raise ValueError(f"name must be one of {sorted(PINS)}; got {name!r}")
+def _pin(name: str, param: str = "name") -> dict:
+    # Argument checks are written out here, not declared with defi_helpers._validate: set-up runs this
+    # module with the system Python (standard library only) before the virtual environment exists.
+    if not isinstance(name, str) or name not in PINS:
+        raise ValueError(f"{param} must be one of {sorted(PINS)}; got {_shown(name)}")
     return PINS[name]
+
+
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:60] + f"... ({len(text):,} characters)"
+
+
+def _flag(name: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False; got {_shown(value)}")
+    return value
+
+
+def _text(name: str, value, max_len: int = 500) -> str:
+    if not isinstance(value, str) or not value or len(value) > max_len:
+        raise ValueError(f"{name} must be a non-empty string of at most {max_len} characters; got {_shown(value)}")
+    return value
 
 
 def _sri_sha512(data: bytes) -> str:
@@ -170,7 +192,9 @@ def verify(name: str, full: bool = True) -> Path:
 
     ``full=True`` re-hashes every file (about 0.1 s for Aave); ``False`` checks
     only the manifest (files are then checked one by one as :func:`load` reads them).
+    ``name`` is a key of :data:`PINS`; ``full`` is True or False.
     """
+    _flag("full", full)
     m = _manifest(name)
     root = package_dir(name)
     if full:
@@ -187,8 +211,21 @@ def fetch(names=None, tarball: str | None = None, quiet: bool = False) -> None:
     Idempotent and offline when the cache already verifies. ``tarball`` (a local
     ``.tgz`` path, with a single name) installs from a file instead of the network:
     the integrity check is the same.
+
+    ``names`` is None (every pinned package) or a list of keys of :data:`PINS`;
+    ``tarball`` None or a path; ``quiet`` True or False. Every argument is checked
+    before anything is read or downloaded.
     """
+    if names is not None and (isinstance(names, (str, bytes)) or not isinstance(names, (list, tuple, set))):
+        raise ValueError(f"names must be None or a list of {sorted(PINS)}; got {_shown(names)}")
     names = list(PINS) if names is None else list(names)
+    for name in names:
+        _pin(name, "names")
+    if tarball is not None:
+        _text("tarball", tarball, max_len=4096)
+        if len(names) != 1:
+            raise ValueError(f"tarball installs one package: names must hold exactly one; got {names}")
+    _flag("quiet", quiet)
     for name in names:
         pin = _pin(name)
         label = f"{pin['package']}@{pin['version']}"
@@ -236,6 +273,7 @@ def load(name: str, relpath: str) -> bytes:
         If the cache is missing, or the file is absent or altered; the message
         names the set-up command to run.
     """
+    _text("relpath", relpath)
     m = _manifest(name)
     digest = m["files"].get(relpath)
     if digest is None:
@@ -257,6 +295,7 @@ def load_contract(name: str, contract: str) -> dict:
     looked up under ``artifacts/contracts/**/<contract>.json``, Uniswap's under
     ``build/<contract>.json``.
     """
+    _text("contract", contract, max_len=100)
     m = _manifest(name)
     suffix = f"/{contract}.json"
     hits = [rel for rel in m["files"] if rel.endswith(suffix) and

@@ -12,6 +12,8 @@ this table for v3.1+.
 
 from __future__ import annotations
 
+from .._validate import Domain, Instance, check_str, contract
+
 __all__ = ["ERRORS", "AaveRevert", "error_name", "error_code", "decode_revert"]
 
 #: code -> (name, description), Aave v3.0.2 (aave-v3-core v1.19.3 Errors.sol).
@@ -111,6 +113,43 @@ ERRORS: dict[str, tuple[str, str]] = {
 _BY_NAME = {name: code for code, (name, _) in ERRORS.items()}
 
 
+class _Code(Domain):
+    """One of Aave v3.0.2's error codes, as a string (``'35'``) or a whole number (``35``)."""
+
+    type_text = "str or int"
+
+    def check(self, name, value):
+        ok = (isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))) \
+            and str(value) in ERRORS
+        if not ok:
+            raise ValueError(f"{name} must be {self.describe()}; got {value!r}")
+        return value
+
+    def describe(self):
+        return f"one of Aave v3.0.2's error codes 1-{max(map(int, ERRORS))} (48 is unused)"
+
+    def example(self):
+        return "35"
+
+
+class _Name(Domain):
+    """One of the ``Errors.sol`` constant names."""
+
+    type_text = "str"
+
+    def check(self, name, value):
+        check_str(name, value, max_len=64)
+        if value not in _BY_NAME:
+            raise ValueError(f"{name} must be an Aave v3.0.2 Errors.sol name (e.g. 'INVALID_AMOUNT'); got {value!r}")
+        return value
+
+    def describe(self):
+        return "an Aave v3.0.2 Errors.sol name (e.g. 'INVALID_AMOUNT')"
+
+    def example(self):
+        return "INVALID_AMOUNT"
+
+
 class AaveRevert(Exception):
     """A call into the lab's contracts reverted.
 
@@ -139,29 +178,45 @@ class AaveRevert(Exception):
         super().__init__(msg)
 
 
+@contract(code=_Code())
 def error_name(code: str | int) -> str:
     """``Errors.sol`` name of an Aave v3.0.2 error code.
+
+    Parameters
+    ----------
+    {domains}
 
     Examples
     --------
     >>> error_name('35')
     'HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD'
     """
-    key = str(code)
-    if key not in ERRORS:
-        raise ValueError(f"code must be one of Aave v3.0.2's error codes 1-{max(map(int, ERRORS))}; got {code!r}")
-    return ERRORS[key][0]
+    return ERRORS[str(code)][0]
 
 
+@contract(name=_Name())
 def error_code(name: str) -> str:
-    """Code of an ``Errors.sol`` name (inverse of :func:`error_name`)."""
-    if name not in _BY_NAME:
-        raise ValueError(f"name must be an Aave v3.0.2 error name; got {name!r}")
+    """Code of an ``Errors.sol`` name (inverse of :func:`error_name`).
+
+    Parameters
+    ----------
+    {domains}
+
+    Examples
+    --------
+    >>> error_code('HEALTH_FACTOR_LOWER_THAN_LIQUIDATION_THRESHOLD')
+    '35'
+    """
     return _BY_NAME[name]
 
 
+@contract(exc=Instance(BaseException, example=lambda: RuntimeError("no revert data"), text="exception"))
 def decode_revert(exc: BaseException) -> str | None:
     """The revert string carried by a boa exception, or ``None`` if there is none.
+
+    Parameters
+    ----------
+    {domains}
 
     Solidity's ``Error(string)`` return data is ABI-encoded after the selector
     ``0x08c379a0``; boa keeps the failed computation on the exception.

@@ -34,10 +34,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .._validate import check_number
+from .._validate import Bool, Finite, Instance, Int, Opt, Real, Str, contract
 from . import vyper
 from .errors import ERRORS, decode_revert
-from .market import AaveMarket
+from .market import AaveMarket, Symbol, Who
 from .uniswap import UniswapV2
 
 __all__ = ["FlashLab", "LabRun", "PREMIUM_TO_PROTOCOL_BPS", "premium_table"]
@@ -46,10 +46,21 @@ __all__ = ["FlashLab", "LabRun", "PREMIUM_TO_PROTOCOL_BPS", "premium_table"]
 #: deployed value; v3.0.2 reads it in bps of the premium, FlashLoanLogic._handleFlashLoanRepayment).
 PREMIUM_TO_PROTOCOL_BPS = 4_000
 
+#: Dollar and token amounts the scenarios accept: > 0 and at most a trillion (more than any market holds;
+#: a Uniswap v2 reserve is a uint112, 5.2e15 WETH or 5.2e27 USDC).
+_USD = Real(lo=0, lo_open=True, hi=1e12, scalar=True, why="at most a trillion")
+_ETH = Real(lo=0, lo_open=True, hi=1e9, scalar=True, why="at most a billion WETH")
+_BPS = Int(lo=0, hi=10_000, why="basis points")
 
+
+@contract(reverted=Bool(), reason=Opt(Str(nonempty=False, max_len=10_000)), values=Instance(dict))
 @dataclass(frozen=True)
 class LabRun:
-    """One transaction run in the lab: did it revert, why, and the numbers it moved."""
+    """One transaction run in the lab: did it revert, why, and the numbers it moved.
+
+    ``reverted`` {domain:reverted}; ``reason`` the decoded revert string or None;
+    ``values`` a dict of what the run measured.
+    """
 
     reverted: bool
     reason: str | None
@@ -79,9 +90,15 @@ class FlashLab:
         raise TypeError("use FlashLab.deploy()")
 
     @classmethod
+    @contract(premium_bps=_BPS, premium_to_protocol_bps=_BPS, liquidity_usd=_USD)
     def deploy(cls, premium_bps: int = 5, premium_to_protocol_bps: int = PREMIUM_TO_PROTOCOL_BPS,
                liquidity_usd: float = 50e6) -> "FlashLab":
-        """Deploy the market, the pairs and the strategy contracts (a few seconds)."""
+        """Deploy the market, the pairs and the strategy contracts (a few seconds).
+
+        Parameters
+        ----------
+        {domains}
+        """
         self = object.__new__(cls)
         m = AaveMarket.deploy(prices={"WETH": 2_000.0, "USDC": 1.0}, flash_premium_bps=premium_bps,
                               flash_premium_to_protocol_bps=premium_to_protocol_bps)
@@ -96,15 +113,20 @@ class FlashLab:
         self.strategies = vyper.deploy("FlashStrategies", m.pool.address, self.bot)
         return self
 
+    @contract(weth=_ETH, usdc=_USD, provider=Opt(Who()))
     def new_pair(self, weth: float, usdc: float, provider=None):
         """A WETH/USDC Uniswap v2 pair holding ``weth`` and ``usdc`` tokens.
 
         A factory allows one pair per couple of tokens, so each pair gets its own
         factory: two exchanges running the same code (as SushiSwap runs Uniswap v2's).
+
+        Parameters
+        ----------
+        {domains}
         """
         m = self.market
         pair = UniswapV2.deploy().create_pair(self.weth, self.usdc)
-        pair.add_liquidity(provider or m.user("liquidity_provider"),
+        pair.add_liquidity(m._addr(provider or "liquidity_provider"),
                            {self.weth: m.units("WETH", weth), self.usdc: m.units("USDC", usdc)})
         return pair
 
@@ -116,10 +138,15 @@ class FlashLab:
                 "aToken supply": m.tokens_of(symbol, m.a_tokens[symbol].totalSupply()),
                 "liquidity index (ray)": rd[1], "accruedToTreasury (scaled)": rd[12]}
 
+    @contract(amount=_USD, symbol=Symbol())
     def keep_the_money(self, amount: float = 1_000_000, symbol: str = "USDC") -> LabRun:
-        """Flash-borrow ``amount`` into ``NoRepayReceiver.vy``, which sends it to Bob's wallet."""
+        """Flash-borrow ``amount`` into ``NoRepayReceiver.vy``, which sends it to Bob's wallet.
+
+        Parameters
+        ----------
+        {domains}
+        """
         m = self.market
-        amount = check_number("amount", amount, lo=0, lo_open=True)
         m._sym(symbol)
         bob = m.user("bob")
         with m.snapshot():
@@ -130,10 +157,18 @@ class FlashLab:
         return LabRun(not ok, reason, {"before": before, "after": after})
 
     # ---- 2. arbitrage between two pairs ----
+    @contract(amount_usdc=_USD)
     def arbitrage(self, amount_usdc: float) -> LabRun:
-        """``FlashStrategies.arbitrage``: buy WETH in ``pair_a`` with ``amount_usdc``, sell it in ``pair_b``."""
+        """``FlashStrategies.arbitrage``: buy WETH in ``pair_a`` with ``amount_usdc``, sell it in ``pair_b``.
+
+        If the round trip does not repay the loan and its premium, the strategy's own
+        check (``"does not pay: proceeds below loan + premium"``) reverts the transaction.
+
+        Parameters
+        ----------
+        {domains}
+        """
         m = self.market
-        amount_usdc = check_number("amount_usdc", amount_usdc, lo=0, lo_open=True)
         with m.snapshot():
             before = {"pair_a price": self.pair_a.spot(self.weth) * 1e12,
                       "pair_b price": self.pair_b.spot(self.weth) * 1e12}
@@ -154,17 +189,22 @@ class FlashLab:
         return flash_loan_fee_exact(units, self.premium_bps)
 
     # ---- 3. liquidation with borrowed money ----
+    @contract(eth_price=Real(lo=1e-8, hi=1e9, scalar=True, why="USD per WETH; the oracle has 8 decimals"),
+              debt_to_cover=_USD, collateral_eth=_ETH, debt_usdc=_USD, returns=Finite(allow_inf=True))
     def flash_liquidation(self, eth_price: float = 1_150.0, debt_to_cover: float = 5_000.0,
                           collateral_eth: float = 10.0, debt_usdc: float = 10_000.0) -> LabRun:
         """Alice's WETH-backed USDC loan, WETH falls to ``eth_price``; a bot liquidates with a flash loan.
 
         The bot sells the seized WETH in a fresh pair holding 1,000 WETH at ``eth_price``.
+        Alice's supply and borrow are ordinary transactions: if the market refuses them
+        (a borrow beyond her collateral) they raise :class:`~defi_helpers.lab.errors.AaveRevert`.
+        The health factors in ``values`` are ``inf`` when Alice has no debt left.
+
+        Parameters
+        ----------
+        {domains}
         """
         m = self.market
-        eth_price = check_number("eth_price", eth_price, lo=0, lo_open=True)
-        debt_to_cover = check_number("debt_to_cover", debt_to_cover, lo=0, lo_open=True)
-        collateral_eth = check_number("collateral_eth", collateral_eth, lo=0, lo_open=True)
-        debt_usdc = check_number("debt_usdc", debt_usdc, lo=0, lo_open=True)
         alice = m.user("alice")
         with m.snapshot():
             m.supply(alice, "WETH", collateral_eth)
@@ -187,12 +227,18 @@ class FlashLab:
         return LabRun(not ok, reason, values)
 
     # ---- 4. one-shot leverage ----
+    @contract(equity_eth=_ETH, borrow_usdc=_USD, returns=Finite(allow_inf=True))
     def one_shot_loop(self, equity_eth: float = 10.0, borrow_usdc: float = 30_000.0) -> LabRun:
         """Carol supplies ``equity_eth`` WETH, then ``OneShotLoop.loop`` opens ``borrow_usdc`` of debt
-        with ``flashLoan(..., interestRateModes=[2], onBehalfOf=carol)``, all of it invested in WETH."""
+        with ``flashLoan(..., interestRateModes=[2], onBehalfOf=carol)``, all of it invested in WETH.
+
+        The health factor in ``values`` is ``inf`` if the loop reverted and Carol has no debt.
+
+        Parameters
+        ----------
+        {domains}
+        """
         m = self.market
-        equity_eth = check_number("equity_eth", equity_eth, lo=0, lo_open=True)
-        borrow_usdc = check_number("borrow_usdc", borrow_usdc, lo=0, lo_open=True)
         carol = m.user("carol")
         with m.snapshot():
             loop = vyper.deploy("OneShotLoop", m.pool.address)
@@ -222,6 +268,7 @@ def _ray_div(a: int, b: int) -> int:
     return (a * _RAY + b // 2) // b
 
 
+@contract(lab=Instance(FlashLab), amount=_USD, symbol=Symbol(), returns=Finite(allow_nan=True))
 def premium_table(lab: FlashLab, amount: float = 1_000_000, symbol: str = "USDC") -> "pd.DataFrame":
     """A ``flashLoanSimple`` of ``amount`` on the lab's Pool beside the integer model, in tokens.
 
@@ -230,13 +277,18 @@ def premium_table(lab: FlashLab, amount: float = 1_000_000, symbol: str = "USDC"
     treasury by ``Pool.mintToTreasury`` as ``accruedToTreasury.rayMul(normalizedIncome)``,
     PoolLogic.executeMintToTreasury), the suppliers' share, and the pool's cash
     before and after. Model: :func:`defi_helpers.flashloans.flash_loan_premium_split_exact`.
+    The model column is NaN in the two pool-cash rows: the model has no such number.
+
+    Parameters
+    ----------
+    {domains}
     """
     import pandas as pd
 
     from ..flashloans import flash_loan_premium_split_exact
 
     m = lab.market
-    amount = check_number("amount", amount, lo=0, lo_open=True)
+    m._sym(symbol)
     with m.snapshot():
         out = m.flash_loan(symbol, amount, simple=True)
         accrued = out.raw["accrued_to_treasury_scaled"]

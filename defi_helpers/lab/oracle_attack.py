@@ -27,10 +27,12 @@ in floating point.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
 
+from .._validate import Bool, Choice, Domain, Finite, Instance, Opt, Real, Str, contract
 from . import deploy as _d
 from . import vyper
 from .flash import _attempt
@@ -42,11 +44,40 @@ __all__ = ["OracleAttackLab", "AttackRun", "TWAP_PERIOD_SECONDS"]
 #: Window of the TWAP oracle: 30 minutes (1,800 s), about 150 Ethereum blocks of 12 s.
 TWAP_PERIOD_SECONDS = 1_800
 _TKN_PER_USDC_UNIT = 10**12   # TKN has 18 decimals, USDC 6: $1 per TKN
+#: Dollar amounts the scenario accepts: at most a trillion (a Uniswap v2 reserve is a uint112: 5.2e27 USDC).
+_USD = Real(lo=0, lo_open=True, hi=1e12, scalar=True, why="US dollars, at most a trillion")
+_USD0 = Real(lo=0, hi=1e12, scalar=True, why="US dollars, at most a trillion")
 
 
+class _NanIfReverted(Domain):
+    """A price >= 0, or NaN for a transaction that reverted (no price was read)."""
+
+    type_text = "float"
+
+    def check(self, name, value):
+        if isinstance(value, float) and math.isnan(value):
+            return value
+        return Real(lo=0, scalar=True).check(name, value)
+
+    def describe(self):
+        return ">= 0, or nan if the transaction reverted"
+
+    def example(self):
+        return 1.0
+
+
+@contract(oracle=Choice("spot", "TWAP"), reverted=Bool(), reason=Opt(Str(nonempty=False, max_len=10_000)),
+          price_before=Real(lo=0, lo_open=True, scalar=True), price_seen=_NanIfReverted(),
+          borrowed=Real(lo=0, scalar=True), flash_premium=Real(lo=0, scalar=True),
+          attacker_profit=Real(scalar=True), lender_loss=Real(scalar=True),
+          lender_cash_before=Real(lo=0, scalar=True), lender_cash_after=Real(lo=0, scalar=True),
+          returns=Finite(allow_nan=True))
 @dataclass(frozen=True)
 class AttackRun:
-    """What one attack transaction did, in tokens and dollars at the fair price."""
+    """What one attack transaction did, in tokens and dollars at the fair price.
+
+    Checked on construction; ``price_seen`` is {domain:price_seen}.
+    """
 
     oracle: str
     reverted: bool
@@ -70,14 +101,17 @@ class OracleAttackLab:
         raise TypeError("use OracleAttackLab.deploy()")
 
     @classmethod
+    @contract(pool_usdc=_USD, pool_tkn=_USD, lender_usdc=_USD,
+              ltv=Real(lo=0, hi=1, lo_open=True, hi_open=True, scalar=True, why="a loan-to-value fraction"),
+              market=Opt(Instance(AaveMarket)))
     def deploy(cls, pool_usdc: float = 1_000_000, pool_tkn: float = 1_000_000, lender_usdc: float = 5_000_000,
                ltv: float = 0.75, market: AaveMarket | None = None) -> "OracleAttackLab":
-        """Deploy the scenario; the TWAP oracle's first window (30 min) is closed at the honest price."""
-        if not 0 < ltv < 1:
-            raise ValueError(f"ltv must be in (0, 1); got {ltv!r}")
-        for name, v in (("pool_usdc", pool_usdc), ("pool_tkn", pool_tkn), ("lender_usdc", lender_usdc)):
-            if not v > 0:
-                raise ValueError(f"{name} must be > 0; got {v!r}")
+        """Deploy the scenario; the TWAP oracle's first window (30 min) is closed at the honest price.
+
+        Parameters
+        ----------
+        {domains}
+        """
         self = object.__new__(cls)
         m = market or AaveMarket.deploy(prices={"USDC": 1.0}, flash_premium_bps=5, whale_liquidity_usd=50e6)
         self.market, self.ltv = m, ltv
@@ -111,18 +145,25 @@ class OracleAttackLab:
     def _tkn(self, who) -> float:
         return self.tkn.balanceOf(who) / 10**18
 
+    @contract()
     def price(self) -> float:
         """The pair's TKN spot price in USDC."""
         return self.pair.spot(self.tkn) * 10**12
 
+    @contract(oracle=Choice("spot", "TWAP"), pump_usdc=_USD0, collateral_usdc=_USD, returns=Finite(allow_nan=True))
     def attack(self, oracle: str = "spot", pump_usdc: float = 1_000_000,
                collateral_usdc: float = 1_000_000) -> AttackRun:
-        """Send the attack transaction against the ``"spot"`` or ``"TWAP"`` lender (in a snapshot)."""
-        if oracle not in self.lenders:
-            raise ValueError(f"oracle must be one of {list(self.lenders)}; got {oracle!r}")
-        if not (pump_usdc >= 0 and collateral_usdc > 0):
-            raise ValueError(f"pump_usdc must be >= 0 and collateral_usdc > 0; got {pump_usdc!r}, "
-                             f"{collateral_usdc!r}")
+        """Send the attack transaction against the ``"spot"`` or ``"TWAP"`` lender (in a snapshot).
+
+        Parameters
+        ----------
+        {domains}
+
+        Returns
+        -------
+        AttackRun
+            Its ``price_seen`` is NaN when the spot attack reverted (no price was read).
+        """
         m, lender, contract = self.market, self.lenders[oracle], self.attack_contracts[oracle]
         pump, coll = m.units("USDC", pump_usdc), m.units("USDC", collateral_usdc)
         with m.snapshot():
@@ -145,6 +186,7 @@ class OracleAttackLab:
                          borrowed=borrowed, flash_premium=premium, attacker_profit=profit, lender_loss=loss,
                          lender_cash_before=cash0, lender_cash_after=cash1)
 
+    @contract(pump_usdc=_USD0, collateral_usdc=_USD, returns=Finite(allow_nan=True))
     def table(self, pump_usdc: float = 1_000_000, collateral_usdc: float = 1_000_000) -> pd.DataFrame:
         """The attack against both lenders, one row each, beside the model's numbers.
 
@@ -153,6 +195,10 @@ class OracleAttackLab:
         the model's ``model_price_seen``, ``model_borrowed``, ``model_attacker_profit``,
         ``model_lender_loss`` (:func:`defi_helpers.flashloans.spot_oracle_attack` for the
         spot lender; for the TWAP lender the model has no row: nan).
+
+        Parameters
+        ----------
+        {domains}
         """
         from ..flashloans import spot_oracle_attack
 
