@@ -29,8 +29,8 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import altair as alt
 import numpy as np
@@ -38,11 +38,16 @@ import pandas as pd
 
 from . import charts as _charts  # noqa: F401  (theme + offline renderer)
 from . import render
+from ._validate import Choice, Domain, Instance, Int, Opt, Real, Str, _fill_doc, _shown, contract
 
 __all__ = ["Param", "Explorer", "MAX_STATIC_BYTES"]
 
 #: Budget for one explorer's embedded data on a static page.
 MAX_STATIC_BYTES = 300_000
+#: Most steps one slider may have (the book's sliders have at most a few dozen).
+MAX_STEPS = 10_000
+#: Most sliders one explorer may have.
+MAX_PARAMS = 10
 _LIVE_DATA = "explorer_data"
 
 
@@ -61,6 +66,12 @@ _UNIT_IN_READOUT = {"fraction", "share", "USD", "USD million", "days", "blocks",
 _UNIT_SUFFIX = {"days": " days", "blocks": " blocks", "x": "×", "per year": " per year"}
 
 
+_VALUE = Real(scalar=True, why="a slider value")
+
+
+@contract(name=Str(identifier=True, max_len=100), label=Str(max_len=200), min=_VALUE, max=_VALUE,
+          step=Real(lo=0, lo_open=True, scalar=True, why="the distance between two slider values"),
+          default=_VALUE, unit=Str(nonempty=False, max_len=100), readout=Opt(Choice(*READOUT_KINDS)))
 @dataclass(frozen=True)
 class Param:
     """One slider: ``name`` is the model's keyword; ``unit`` is shown beside the label.
@@ -69,6 +80,13 @@ class Param:
     (0.025 -> "2.5 %"), ``"usd"`` (16000 -> "$16,000"), ``"usd_million"`` (2 -> "$2 million")
     or ``"number"``; by default it follows the unit (:data:`UNIT_READOUT`). The live widget
     and the static page show the same text (:meth:`readout_text`).
+
+    The slider runs from ``min`` to ``max`` in 1 to :data:`MAX_STEPS` whole steps of ``step``,
+    and ``default`` is one of its values. Numbers are stored as floats.
+
+    Parameters
+    ----------
+    {domains}
     """
 
     name: str
@@ -81,23 +99,16 @@ class Param:
     readout: str | None = None
 
     def __post_init__(self):
-        if self.readout is not None and self.readout not in READOUT_KINDS:
-            raise ValueError(f"readout of parameter {self.name!r} must be one of {READOUT_KINDS}; "
-                             f"got {self.readout!r}")
-        if not self.name.isidentifier():
-            raise ValueError(f"name must be a Python identifier; got {self.name!r}")
-        for field in ("min", "max", "step", "default"):
-            v = getattr(self, field)
-            if not isinstance(v, (int, float)) or math.isnan(v) or math.isinf(v):
-                raise ValueError(f"{field} of parameter {self.name!r} must be a finite number; got {v!r}")
+        # The @contract above checked each field alone; these checks relate them.
         if not self.min < self.max:
             raise ValueError(f"parameter {self.name!r}: min must be < max; got {self.min} and {self.max}")
-        if not self.step > 0:
-            raise ValueError(f"parameter {self.name!r}: step must be > 0; got {self.step}")
         if not self.min <= self.default <= self.max:
-            raise ValueError(f"parameter {self.name!r}: default must be in [{self.min}, {self.max}]; "
-                             f"got {self.default}")
+            raise ValueError(f"parameter {self.name!r}: default must lie between min and max, in "
+                             f"[{self.min}, {self.max}]; got {self.default}")
         n = (self.max - self.min) / self.step
+        if not (math.isfinite(n) and 1 - 1e-6 <= n <= MAX_STEPS + 1e-6):
+            raise ValueError(f"parameter {self.name!r}: (max - min) / step must be 1 to {MAX_STEPS:,} slider "
+                             f"steps; got ({self.max:g} - {self.min:g}) / {self.step:g} = {n:g}")
         if abs(n - round(n)) > 1e-6:
             raise ValueError(f"parameter {self.name!r}: (max - min) must be a whole number of steps; "
                              f"got ({self.max} - {self.min}) / {self.step} = {n}")
@@ -123,8 +134,14 @@ class Param:
     def readout_kind(self) -> str:
         return self.readout or UNIT_READOUT.get(self.unit, "number")
 
+    @contract(value=_VALUE, returns=None)
     def readout_text(self, value: float) -> str:
-        """``value`` as the slider shows it: "2.5 %", "$16,000", "$2 million", "30 days"."""
+        """``value`` as the slider shows it: "2.5 %", "$16,000", "$2 million", "30 days".
+
+        Parameters
+        ----------
+        {domains}
+        """
         kind, d = self.readout_kind, self.decimals
         if kind == "percent":
             text = f"{value * 100:,.{max(d - 2, 0)}f} %"
@@ -150,36 +167,81 @@ class Param:
         return f"p_{self.name}"
 
 
+class _Params(Domain):
+    """The sliders: a list or tuple of 1 to :data:`MAX_PARAMS` :class:`Param` with distinct names."""
+
+    type_text = "sequence of Param"
+
+    def check(self, name, value):
+        if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= MAX_PARAMS \
+                or not all(isinstance(p, Param) for p in value):
+            shown = repr(value) if isinstance(value, (list, tuple)) else _shown(value)
+            shown = shown if len(shown) <= 80 else shown[:60] + f"... ({len(shown):,} characters)"
+            raise ValueError(f"{name} must be {self.describe()}; got {shown}")
+        names = [p.name for p in value]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{name} must have distinct names; got {names}")
+        return tuple(value)
+
+    def describe(self):
+        return f"a list or tuple of 1 to {MAX_PARAMS} Param objects with distinct names"
+
+    def example(self):
+        return (Param("x", "X", 0.0, 1.0, 0.5, 0.5),)
+
+
+_CALLABLE = Instance(Callable, text="callable")
+
+
 class Explorer:
     """A model, its parameters and a chart; displays as widgets live, sliders static.
 
     Parameters
     ----------
     model : callable
-        ``model(**{p.name: value}) -> pandas.DataFrame`` (numbers only).
+        ``model(**{p.name: value}) -> pandas.DataFrame`` (numbers only); {domain:model}.
     params : sequence of Param
-        The sliders, in display order.
+        The sliders, in display order: {domain:params}.
     chart : callable
-        ``chart(data) -> altair chart``; see the module docstring.
+        ``chart(data) -> altair chart``; see the module docstring; {domain:chart}.
     title, description : str
         Shown above the chart and used as its alt text; the description
-        should say what moves when the sliders move.
+        should say what moves when the sliders move. Title: {domain:title};
+        description: {domain:description}.
+    subtitle : str, optional
+        Shown under the title; {domain:subtitle}.
     source : str, optional
-        Source line under the chart (for parameters taken from real data).
+        Source line under the chart (for parameters taken from real data); {domain:source}.
     max_static_bytes : int
-        Size budget of the embedded grid (raises ``ValueError`` if exceeded).
+        Size budget of the embedded grid in bytes (:meth:`static_data` raises ``ValueError``
+        if exceeded); {domain:max_static_bytes}.
+
+    Examples
+    --------
+    >>> import altair as alt
+    >>> def line(slope):
+    ...     return pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, slope]})
+    >>> e = Explorer(line, [Param("slope", "Slope", 0.0, 2.0, 0.5, 1.0)],
+    ...              lambda data: alt.Chart(data).mark_line().encode(x="x:Q", y="y:Q"),
+    ...              title="A line", description="A line from the origin; the slider sets its slope.")
+    >>> e.compute(slope=1.5)["y"].tolist()
+    [0.0, 1.5]
+    >>> len(e.grid())  # 2 rows for each of the slider's 5 values
+    10
+    >>> Explorer(line, [], e.chart_fn, title="A line", description="d")
+    Traceback (most recent call last):
+    ...
+    ValueError: params must be a list or tuple of 1 to 10 Param objects with distinct names; got []
     """
 
+    @contract(model=_CALLABLE, params=_Params(), chart=_CALLABLE, title=Str(max_len=300),
+              description=Str(max_len=5_000), subtitle=Opt(Str(max_len=500)), source=Opt(Str(max_len=1_000)),
+              max_static_bytes=Int(lo=1_000, hi=10_000_000, why="bytes of CSV embedded in a page"), returns=None)
     def __init__(self, model: Callable[..., pd.DataFrame], params, chart: Callable, *, title: str,
                  description: str, subtitle: str | None = None, source: str | None = None,
                  max_static_bytes: int = MAX_STATIC_BYTES):
         self.model = model
-        self.params = tuple(params)
-        if not self.params:
-            raise ValueError("params must name at least one parameter")
-        names = [p.name for p in self.params]
-        if len(set(names)) != len(names):
-            raise ValueError(f"params must have distinct names; got {names}")
+        self.params = params
         self.chart_fn = chart
         self.title = title
         self.description = description
@@ -304,6 +366,11 @@ class Explorer:
         if render.build_mode() or not _live_kernel():
             return self.static_chart()._repr_mimebundle_(include=include, exclude=exclude)
         return self.widget()._repr_mimebundle_(include=include, exclude=exclude)
+
+
+# The constructor's declaration, where the API fuzzer and the docstring look for it.
+Explorer.__contract__ = Explorer.__init__.__contract__
+Explorer.__doc__ = _fill_doc(Explorer.__doc__, Explorer.__contract__)
 
 
 def _filter_first(chart, data, flt):

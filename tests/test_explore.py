@@ -93,6 +93,55 @@ def test_param_validation():
     assert list(Param("x", "X", 0.5, 0.9, 0.1, 0.8).values()) == [0.5, 0.6, 0.7, 0.8, 0.9]
 
 
+@pytest.mark.parametrize("field, value", [
+    ("name", 3), ("name", "not an identifier"), ("label", None), ("label", ""), ("min", True),
+    ("max", float("nan")), ("step", 0.0), ("step", -0.1), ("default", False), ("default", "0.5"),
+    ("unit", None), ("readout", 1),
+])
+def test_param_refuses_each_bad_field_by_name(field, value):
+    """Issue 14: Param validates on construction; booleans and strings are not numbers."""
+    good = dict(name="ltv", label="LTV", min=0.0, max=0.9, step=0.1, default=0.5, unit="fraction")
+    with pytest.raises(ValueError, match=field):
+        Param(**{**good, field: value})
+
+
+@pytest.mark.parametrize("kw, named", [
+    ({"max": 1e308}, "max"),               # infinitely many steps: was an OverflowError
+    ({"min": -1e308}, "min"),
+    ({"step": 1e-300}, "step"),            # 9e299 steps: refused before values() allocates them
+    ({"step": 1e15}, "step"),              # a step longer than the range: the slider had one value
+    ({"max": 1e-300}, "max"),              # the default outside [min, max]: the message names both ends
+])
+def test_param_refuses_sliders_that_cannot_be_built(kw, named):
+    good = dict(name="ltv", label="LTV", min=0.0, max=0.9, step=0.1, default=0.5)
+    with pytest.raises(ValueError, match=named):
+        Param(**{**good, **kw})
+
+
+def test_param_keeps_its_readout_and_stores_floats():
+    p = Param("debt_usd", "Debt", 4_000, 24_000, 2_000, 16_000, "USD")
+    assert (p.min, p.default) == (4_000.0, 16_000.0) and isinstance(p.default, float)
+    assert p.readout_text(16_000) == "$16,000"
+    with pytest.raises(ValueError, match="value"):
+        p.readout_text(True)
+
+
+@pytest.mark.parametrize("kw, named", [
+    ({"model": None}, "model"), ({"chart": "x"}, "chart"), ({"params": "x"}, "params"),
+    ({"params": []}, "params"), ({"title": 3}, "title"), ({"description": ""}, "description"),
+    ({"subtitle": True}, "subtitle"), ({"max_static_bytes": True}, "max_static_bytes"),
+    ({"max_static_bytes": float("nan")}, "max_static_bytes"),
+])
+def test_explorer_validates_on_construction(kw, named):
+    p = Param("a", "A", 0, 2, 1, 1)
+    good = dict(model=lambda a: pd.DataFrame({"x": [a]}), params=[p], chart=lambda d: None,
+                title="t", description="d")
+    with pytest.raises(ValueError, match=named):
+        Explorer(**{**good, **kw})
+    with pytest.raises(ValueError, match="distinct names"):
+        Explorer(**{**good, "params": [p, p]})
+
+
 def test_oversized_grid_is_refused():
     e = Explorer(model=lambda a, b: pd.DataFrame({"x": range(500), "y": range(500)}),
                  params=[Param("a", "A", 0, 10, 1, 0), Param("b", "B", 0, 10, 1, 0)],
