@@ -189,3 +189,24 @@ def test_exercise_solutions():
     s = rates.supply_rate(0.95, 0.90, 0.0, 0.035, 0.60, 0.10)
     says(DOC, f"= {b:.3f}$. Supply rate $= {b:.3f} \\times 0.95 \\times (1 - 0.10) = {s:.4f}$, i.e. {100 * s:.2f} %.")
     says(DOC, f"0.805 - 30{{,}}000 = {fmt_usd(col.max_borrow(50_000, 0.805, debt_usd=30_000)).replace(',', '{,}')}$")
+
+
+# --- the worked liquidation on Aave v3.0.2's own Pool (protocol lab) ----------------------------
+
+def test_worked_liquidation_on_the_pool_matches_the_model():
+    """The chapter's table: Aave's Pool beside the model; the largest difference is the one it quotes."""
+    import numpy as np
+
+    lab = pytest.importorskip("defi_helpers.lab.differential")
+    df = lab.worked_liquidation(collateral_eth=10, debt_usdc=16_000, entry_price=2_000, price_after=1_900)
+    assert list(df.columns) == ["Aave v3.0.2 Pool", "model", "difference"]
+    pool = df["Aave v3.0.2 Pool"]
+    assert pool["debt repaid (USDC)"] == 8_000  # the 50 % close factor, applied by the Pool itself
+    says(DOC, "The Pool applies the 50 % close factor itself")
+    assert pool["health factor before"] == pytest.approx(0.985625, abs=1e-15)
+    largest = df["difference"].abs().max()
+    seized = pool["collateral seized (WETH)"]
+    says(DOC, f"the largest difference in the table is {largest:.1e} WETH, one step of the model's "
+              f"double-precision floats at {seized:.1f} WETH")
+    assert largest <= np.spacing(seized)  # one float step (ulp) at the amount seized
+    says(DOC, "Alice's 10 WETH and 16,000 USDC loan, the oracle moved from $2,000 to $1,900")

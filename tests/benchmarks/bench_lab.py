@@ -7,8 +7,12 @@
   caps, premiums), wall clock and CPU, median of 5 (target: under 1 s);
 * per-call costs of ``supply``, ``borrow``, ``getUserAccountData``, ``liquidationCall`` and
   ``flashLoan`` (median of 15, each on a fresh snapshot);
+* where a deployment's time goes: contract creations vs configuration calls (count and CPU);
+* the lab notebooks executed live in a kernel, as a reader runs them (the flash-loan chapter
+  and the lab page; target: each under 20 s);
 * the differential suite (``tests/test_differential_aave.py``, 200 scenarios per property)
-  run as ``make test`` runs it, with ``-n 2`` (target: under 2 minutes on 2 cores).
+  run as ``make test`` runs it, with ``-n 2`` (target: under 2 minutes on 2 cores), wall
+  clock and the CPU time of the pytest processes.
 
 Wall-clock figures depend on the machine's load; the CPU figures less so.
 ``make bench`` picks this file up (``bench_*.py`` with ``run() -> dict``); alone:
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -98,21 +103,89 @@ def _deploy(repeats: int = 5) -> dict:
     return {"deploy_market_s": round(wall, 2), "deploy_market_cpu_s": round(cpu, 2), "deploy_target_s": 1.0}
 
 
+def _deploy_breakdown() -> dict:
+    """Count and time (CPU) the contract creations and the calls made by one ``AaveMarket.deploy()``."""
+    import boa
+    from boa.contracts.abi import abi_contract
+
+    from defi_helpers.lab import AaveMarket
+
+    AaveMarket.deploy()  # warm
+    calls = {"create": [0, 0.0], "call": [0, 0.0]}
+    orig_call, orig_deploy = abi_contract.ABIFunction.__call__, boa.env.deploy_code
+
+    def call(self, *a, **k):
+        t = time.process_time()
+        try:
+            return orig_call(self, *a, **k)
+        finally:
+            calls["call"][0] += 1
+            calls["call"][1] += time.process_time() - t
+
+    def deploy(*a, **k):
+        t = time.process_time()
+        try:
+            return orig_deploy(*a, **k)
+        finally:
+            calls["create"][0] += 1
+            calls["create"][1] += time.process_time() - t
+
+    abi_contract.ABIFunction.__call__, boa.env.deploy_code = call, deploy
+    try:
+        t = time.process_time()
+        AaveMarket.deploy()
+        total = time.process_time() - t
+    finally:
+        abi_contract.ABIFunction.__call__, boa.env.deploy_code = orig_call, orig_deploy
+    return {"deploy_cpu_s": round(total, 2), "contract_creations": calls["create"][0],
+            "contract_creations_cpu_s": round(calls["create"][1], 2), "contract_calls": calls["call"][0],
+            "contract_calls_cpu_s": round(calls["call"][1], 2),
+            "python_side_cpu_s": round(total - calls["create"][1] - calls["call"][1], 2)}
+
+
+def _notebooks() -> dict:
+    """Execute the lab notebooks live (explorers as widgets, as in JupyterLab) and time each."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    out = {}
+    env_build = os.environ.pop("DEFI_HANDBOOK_BUILD", None)
+    try:
+        for name in ("08-flashloans.ipynb", "lab.ipynb"):
+            path = ROOT / "notebooks" / name
+            nb = nbformat.read(path, as_version=4)
+            t = time.perf_counter()
+            NotebookClient(nb, timeout=600, kernel_name="python3",
+                           resources={"metadata": {"path": str(path.parent)}}).execute()
+            out[name] = round(time.perf_counter() - t, 1)
+    finally:
+        if env_build is not None:
+            os.environ["DEFI_HANDBOOK_BUILD"] = env_build
+    return {"lab_notebooks_live_s": out, "lab_notebook_target_s": 20}
+
+
 def _differential() -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2",
                         "tests/test_differential_aave.py"], cwd=ROOT, capture_output=True, text=True,
                        env={**os.environ})
     wall = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     tail = (r.stdout.strip().splitlines() or [""])[-1]
     return {"differential_suite_s": round(wall, 1), "differential_suite_result": tail,
-            "differential_suite_target_s": 120, "cores": os.cpu_count()}
+            "differential_suite_user_cpu_s": round(after.ru_utime - before.ru_utime, 1),
+            "differential_suite_sys_cpu_s": round(after.ru_stime - before.ru_stime, 1),
+            "differential_suite_target_s": 120, "cores": os.cpu_count(),
+            "load_average_1min": round(os.getloadavg()[0], 1)}
 
 
 def run() -> dict:
     out = {"import_defi_helpers_lab_s": _import_seconds()}
     out.update(_deploy())
+    out["deploy_breakdown"] = _deploy_breakdown()
     out["per_call"] = _calls()
+    out.update(_notebooks())
     out.update(_differential())
     return out
 
