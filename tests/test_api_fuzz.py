@@ -89,7 +89,7 @@ OUT_OF_SCOPE = {
 #: Modules not yet converted to ``@contract`` (phase 2 removes them one by one).
 NOT_YET_CONTRACTED = {
     # added concurrently with the lab's contracts by another change (the differential tests' harness)
-    "defi_helpers.lab.differential",
+    "defi_helpers.lab.differential",  # worked_liquidation: small positions the Pool will not liquidate
 }
 
 #: CPU-time budget of one trial (SIGPROF: load on the machine does not count); a slower call is a failure of kind ``timeout``.
@@ -278,6 +278,10 @@ BASELINES.update({
     "defi_helpers.lab.flash.FlashLab.arbitrage": lambda: ((45_000.0,), {}),
     "defi_helpers.lab.flash.FlashLab.new_pair": lambda: ((10.0, 20_000.0), {}),
     "defi_helpers.lab.flash.premium_table": lambda: ((_lab("flash"),), {}),
+    "defi_helpers.lab.differential.pinned_packages": lambda: ((), {}),
+    "defi_helpers.lab.differential.worked_liquidation": lambda: ((), {"market": _lab("market")}),
+    "defi_helpers.lab.differential.pool_health_factor_curve": lambda: (
+        (_lab("market"), "alice", "WETH", [1_000.0, 2_000.0]), {}),
     "defi_helpers.lab.uniswap.UniswapV2": lambda: ((_lab("uniswap").factory,), {}),
     "defi_helpers.lab.uniswap.UniswapV2.create_pair": lambda: ((_lab("flash").weth, _lab("flash").usdc), {}),
     "defi_helpers.lab.uniswap.Pair.other": lambda: ((_lab("flash").weth,), {}),

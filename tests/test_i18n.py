@@ -43,9 +43,7 @@ DOCS = toc_files()
 
 #: Documents whose translation is phase 2 of issue 15 (one chapter catalog each). Remove a
 #: document from this set when its catalog is complete: the xfail is strict.
-PENDING_TRANSLATION = {
-    "notebooks/01-collateral", "notebooks/lab",
-}
+PENDING_TRANSLATION: set = set()
 #: UI catalogs kept by hand (not extracted from the book): domain -> the messages they must cover.
 UI_CATALOGS = ("sphinx", "exercise", "booktheme")
 

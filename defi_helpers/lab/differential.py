@@ -45,12 +45,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .. import collateral, flashloans, rates
-from ..data import load
+import numpy as np
 
-__all__ = ["Check", "RandomDraw", "HypothesisDraw", "PROPERTIES", "TOLERANCES", "differential_market",
-           "on_fresh_stack", "run_sample", "summarise", "worked_liquidation", "pool_health_factor_curve",
-           "pinned_packages"]
+from .. import collateral, flashloans, rates
+from .._validate import Finite, Instance, Opt, Real, Str, contract
+from ..data import load
+from .market import AaveMarket
+
+# The reader's API. The scenario machinery (Check, RandomDraw, HypothesisDraw, PROPERTIES, TOLERANCES,
+# differential_market, on_fresh_stack, run_sample, summarise, timed_sample) is shared with
+# tests/test_differential_aave.py and the lab page, which import it by name; run_sample checks its own
+# arguments.
+__all__ = ["worked_liquidation", "pool_health_factor_curve", "pinned_packages"]
 
 BPS = 10**4
 _PARAMS = None
@@ -519,6 +525,11 @@ def timed_sample(scenarios: int = 25, seed: int = 0) -> tuple["pd.DataFrame", fl
 
 # --- the collateral chapter's worked liquidation, on the Pool and in the model ---------------------
 
+@contract(collateral_eth=Real(lo=0, lo_open=True, hi=1e6, scalar=True),
+          debt_usdc=Real(lo=0, lo_open=True, hi=1e9, scalar=True),
+          entry_price=Real(lo=0, lo_open=True, hi=1e7, scalar=True),
+          price_after=Real(lo=0, lo_open=True, hi=1e7, scalar=True),
+          market=Opt(Instance(AaveMarket, text="AaveMarket")), returns=Finite(allow_inf=True))
 def worked_liquidation(collateral_eth: float = 10.0, debt_usdc: float = 16_000.0, entry_price: float = 2_000.0,
                        price_after: float = 1_900.0, market=None) -> "pd.DataFrame":
     """The collateral chapter's worked liquidation run on Aave v3.0.2's Pool beside :mod:`defi_helpers.collateral`.
@@ -541,23 +552,18 @@ def worked_liquidation(collateral_eth: float = 10.0, debt_usdc: float = 16_000.0
     """
     import pandas as pd
 
-    from .._validate import check_number
     from .market import AaveMarket
 
-    collateral_eth = check_number("collateral_eth", collateral_eth, lo=0, lo_open=True, hi=1e6)
-    debt_usdc = check_number("debt_usdc", debt_usdc, lo=0, lo_open=True, hi=1e9)
-    entry_price = check_number("entry_price", entry_price, lo=0, lo_open=True, hi=1e7)
-    price_after = check_number("price_after", price_after, lo=0, lo_open=True, hi=1e7)
     params, _ = _params()
     w = params.loc["WETH"]
     m = market if market is not None else AaveMarket.deploy(prices={"WETH": entry_price, "USDC": 1.0})
     with m.snapshot():
         m.set_prices({"WETH": entry_price, "USDC": 1.0})
-        m.supply("lender", "USDC", debt_usdc * 2)
-        m.supply("alice", "WETH", collateral_eth)
-        m.borrow("alice", "USDC", debt_usdc)
+        m.supply("worked_lender", "USDC", debt_usdc * 2)
+        m.supply("worked_borrower", "WETH", collateral_eth)
+        m.borrow("worked_borrower", "USDC", debt_usdc)
         m.set_price("WETH", price_after)
-        out = m.liquidate("liquidator", "alice", "WETH", "USDC")
+        out = m.liquidate("worked_liquidator", "worked_borrower", "WETH", "USDC")
     hf = collateral.health_factor(collateral_eth * price_after, w.liquidation_threshold, debt_usdc)
     r = collateral.liquidate(collateral_eth, price_after, collateral.close_factor(hf) * debt_usdc,
                              w.liquidation_bonus, protocol_fee=w.liquidation_protocol_fee)
@@ -578,6 +584,8 @@ def worked_liquidation(collateral_eth: float = 10.0, debt_usdc: float = 16_000.0
 
 # --- for the lab page ------------------------------------------------------------------------------
 
+@contract(m=Instance(AaveMarket, text="AaveMarket"), who=Str(), symbol=Str(),
+          prices=Real(lo=0, lo_open=True, hi=1e9), returns=Finite(allow_inf=True, allow_nan=True))
 def pool_health_factor_curve(m, who: str, symbol: str, prices) -> "pd.DataFrame":
     """``who``'s health factor as the Pool computes it, with ``symbol``'s oracle price moved to each of ``prices``.
 
@@ -590,9 +598,9 @@ def pool_health_factor_curve(m, who: str, symbol: str, prices) -> "pd.DataFrame"
     import numpy as np
     import pandas as pd
 
-    prices = [float(p) for p in prices]
-    if not prices or any(not (p > 0) for p in prices):
-        raise ValueError(f"prices must be a non-empty list of prices > 0; got {prices!r}")
+    prices = [float(p) for p in np.atleast_1d(prices)]
+    if len(prices) > 1_000:
+        raise ValueError(f"prices must hold at most 1,000 prices (each is a transaction); got {len(prices)}")
     hf = []
     with m.snapshot():
         for p in prices:
@@ -608,6 +616,7 @@ def pool_health_factor_curve(m, who: str, symbol: str, prices) -> "pd.DataFrame"
     return df
 
 
+@contract(returns=None)
 def pinned_packages() -> "pd.DataFrame":
     """The compiled packages the lab runs, as pinned in ``defi_helpers/lab/artifacts.json``."""
     import pandas as pd
