@@ -527,8 +527,10 @@ def timed_sample(scenarios: int = 25, seed: int = 0) -> tuple["pd.DataFrame", fl
 
 @contract(collateral_eth=Real(lo=0, lo_open=True, hi=1e6, scalar=True),
           debt_usdc=Real(lo=0, lo_open=True, hi=1e9, scalar=True),
-          entry_price=Real(lo=0, lo_open=True, hi=1e7, scalar=True),
-          price_after=Real(lo=0, lo_open=True, hi=1e7, scalar=True),
+          entry_price=Real(lo=1e-2, hi=1e7, scalar=True,
+                           why="the oracle's 8 decimals; smaller prices make the 8-decimal feed meaningless"),
+          price_after=Real(lo=1e-2, hi=1e7, scalar=True,
+                           why="the oracle's 8 decimals; smaller prices make the 8-decimal feed meaningless"),
           market=Opt(Instance(AaveMarket, text="AaveMarket")), returns=Finite(allow_inf=True))
 def worked_liquidation(collateral_eth: float = 10.0, debt_usdc: float = 16_000.0, entry_price: float = 2_000.0,
                        price_after: float = 1_900.0, market=None) -> "pd.DataFrame":
@@ -556,6 +558,17 @@ def worked_liquidation(collateral_eth: float = 10.0, debt_usdc: float = 16_000.0
 
     params, _ = _params()
     w = params.loc["WETH"]
+    # The scenario must be one the Pool accepts: the borrow within WETH's LTV at the entry price, and the
+    # position liquidatable (HF < 1) after the fall. Say so in the caller's names instead of reverting.
+    if debt_usdc > (1 - 1e-6) * collateral_eth * entry_price * w.ltv:
+        raise ValueError(f"debt_usdc must be at most about LTV x collateral_eth x entry_price = "
+                         f"{collateral_eth * entry_price * w.ltv:,.2f} (WETH's LTV {w.ltv:g}) for the Pool to "
+                         f"lend it; got debt_usdc={debt_usdc!r}, collateral_eth={collateral_eth!r}, "
+                         f"entry_price={entry_price!r}")
+    if collateral_eth * price_after * w.liquidation_threshold >= 0.999 * debt_usdc:
+        raise ValueError(f"price_after must leave the position liquidatable (health factor < 1): below "
+                         f"{debt_usdc / (collateral_eth * w.liquidation_threshold):,.2f} for these amounts; "
+                         f"got price_after={price_after!r}, collateral_eth={collateral_eth!r}, debt_usdc={debt_usdc!r}")
     m = market if market is not None else AaveMarket.deploy(prices={"WETH": entry_price, "USDC": 1.0})
     with m.snapshot():
         m.set_prices({"WETH": entry_price, "USDC": 1.0})
