@@ -9,7 +9,7 @@ import altair as alt
 from . import SEMANTIC, finish, source_of
 from ..i18n import tr
 
-__all__ = ["health_factor_chart", "rate_curve_chart", "reserve_thresholds_chart"]
+__all__ = ["health_factor_chart", "pool_health_factor_chart", "rate_curve_chart", "reserve_thresholds_chart"]
 
 HF_MAX_SHOWN = 4.0
 
@@ -36,6 +36,22 @@ def health_factor_chart(data):
         text=alt.Text("mean(liquidation_price):Q", format="$,.0f"),
     )
     return alt.layer(line, threshold, liq, label)
+
+
+def pool_health_factor_chart(data):
+    """The lab page's chart: the health factor as Aave's Pool computes it, against the WETH price.
+
+    ``data`` as for :func:`health_factor_chart` (from
+    :func:`defi_helpers.lab.differential.pool_health_factor_curve`).
+    """
+    return finish(
+        health_factor_chart(data),
+        title=tr("Health factor computed by Aave's Pool"),
+        subtitle=tr("Each point is a getUserAccountData call after a new WETH oracle price"),
+        description=tr("Line of the health factor that Aave v3.0.2's Pool returns as the WETH oracle price "
+                       "moves; a dashed line marks a health factor of 1, below which the position can be "
+                       "liquidated, and a vertical line the price where the curve crosses it."),
+    )
 
 
 def rate_curve_chart(data):

@@ -56,7 +56,8 @@ def _explorer_pages():
     out = []
     for path in PAGES:
         f = SITE / path
-        if f.exists() and re.search(r"vega-bind|\"bind\"", f.read_text(encoding="utf-8")):
+        # an explorer binds a range input (the chart script names .vega-bind on every page, so look at the spec)
+        if f.exists() and re.search(r'"input":\s*"range"', f.read_text(encoding="utf-8")):
             out.append(path)
     return out
 
