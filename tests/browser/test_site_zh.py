@@ -68,6 +68,10 @@ def test_switch_works_from_file_urls(watched, path):
 def test_chinese_search_finds_chinese_terms(watched, site_url):
     page = watched.page
     page.goto(f"{site_url}/{ZH}/search.html?q=健康因子", wait_until="load")
-    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0", timeout=20_000)
-    hits = page.locator("#search-results li a").all_inner_texts()
+    # Sphinx's search lists its results one by one: wait for the glossary's, not for the first result.
+    found = "[...document.querySelectorAll('#search-results li a')].some(a => /詞彙表|Glossary/.test(a.innerText))"
+    try:
+        page.wait_for_function(found, timeout=30_000)
+    finally:
+        hits = page.locator("#search-results li a").all_inner_texts()
     assert any(re.search("詞彙表|Glossary", h) for h in hits), hits
