@@ -7,16 +7,29 @@ document.addEventListener("DOMContentLoaded", function () {
     if (text) b.setAttribute("aria-label", text);
   });
   // The colour-mode switch (shown again now that charts follow dark mode): its icons are decoration
-  // (their glyphs count as visible text for axe-core); the button's name says the current mode.
+  // (their glyphs and, once Font Awesome has turned them into <svg>, their <title>s count as visible
+  // text for axe-core); the button's name -- the theme's own, translated label -- says the current mode.
+  // Font Awesome may replace the <i> icons before or after this runs, so both forms are handled and
+  // the names are set again whenever the icons are swapped.
   document.querySelectorAll(".theme-switch-button").forEach(function (b) {
-    b.querySelectorAll("i").forEach(function (i) { i.setAttribute("aria-hidden", "true"); });
+    var base = b.getAttribute("aria-label") || b.getAttribute("data-bs-title") || "Color mode";
+    var sep = /^zh/.test(document.documentElement.lang || "") ? "\uff1a" : ": ";
+    function title(el) {
+      if (!el) return null;
+      var t = el.getAttribute("title") || (el.querySelector("title") || {}).textContent;
+      return t || null;
+    }
     function name() {
+      b.querySelectorAll("i, svg").forEach(function (el) {
+        if (el.getAttribute("aria-hidden") !== "true") el.setAttribute("aria-hidden", "true");
+      });
       var mode = document.documentElement.dataset.mode || "auto";
-      var icon = b.querySelector('i[data-mode="' + mode + '"]');
-      b.setAttribute("aria-label", "Color mode: " + (icon ? icon.getAttribute("title") : mode));
+      var label = base + sep + (title(b.querySelector('[data-mode="' + mode + '"]')) || mode);
+      if (b.getAttribute("aria-label") !== label) b.setAttribute("aria-label", label);
     }
     name();
     new MutationObserver(name).observe(document.documentElement, {attributes: true, attributeFilter: ["data-mode"]});
+    new MutationObserver(name).observe(b, {childList: true, subtree: true});
   });
   // docutils marks the bibliography as role=list but its entries as doc-biblioentry, not listitem.
   document.querySelectorAll(".citation-list[role=list]").forEach(function (el) { el.removeAttribute("role"); });
