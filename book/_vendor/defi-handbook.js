@@ -38,7 +38,8 @@ document.addEventListener("DOMContentLoaded", function () {
     .forEach(function (el) {
       if (el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight) {
         el.setAttribute("tabindex", "0");
-        if (!el.getAttribute("aria-label")) el.setAttribute("aria-label", "Scrollable output");
+        if (!el.getAttribute("aria-label"))
+          el.setAttribute("aria-label", /^zh/.test(document.documentElement.lang || "") ? "可捲動的輸出" : "Scrollable output");
       }
     });
 });
