@@ -74,6 +74,8 @@ translations: venv
 	  --builder custom --custom-builder gettext -W -n --keep-going
 	$(I18N) update $(BUILD)/gettext/_build/gettext --language zh_TW
 	$(I18N) package --language zh_TW
+	@test -f $(SITE)/index.html || $(MAKE) book
+	$(I18N) tables --site $(SITE) --language zh_TW
 
 locale: translations
 

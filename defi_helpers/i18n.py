@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ._validate import Str, contract
 
-__all__ = ["tr", "language"]
+__all__ = ["tr", "tr_noop", "language"]
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "defi_helpers"
@@ -97,3 +97,10 @@ def tr(message: str) -> str:
         return message
     path = _catalog_file(lang)
     return _catalog(lang, path.stat().st_mtime_ns).get(message, message)
+
+
+@contract(text=Str(max_len=5_000), returns=None)
+def tr_noop(text: str) -> str:
+    """Mark ``text`` for the catalog without translating it here (a constant translated later,
+    where it is used, with ``tr(text)``)."""
+    return text

@@ -185,6 +185,72 @@ def glossary_terms(glossary_md: str) -> list[str]:
 # The Sphinx extension
 
 
+# --------------------------------------------------------------------------------------
+# Tables in notebook outputs (DataFrames, Stylers): their header and cell texts are
+# translated in the built page from the ``tables`` catalog, whose messages come from the
+# English site (``make translations`` after ``make book``).
+
+TABLES_CATALOG = "tables"
+# A cell's text has no tags; a bare "<" (as in "P(HF < 1)", which Styler does not escape) is text.
+_CELL = re.compile(r"(<t[hd]\b[^>]*>)((?:[^<]|<(?![A-Za-z/!]))*)(</t[hd]>)")
+
+
+def table_texts(page_html: str) -> list[str]:
+    """Texts (entities decoded, stripped) of every table header and cell that holds words."""
+    out = []
+    for table in re.findall(r"<table\b.*?</table>", page_html, flags=re.S):
+        for _, text, _ in _CELL.findall(table):
+            t = html.unescape(text).strip()
+            if re.search(r"[A-Za-z]{2,}", t):
+                out.append(t)
+    return out
+
+
+def translate_tables(page_html: str, catalog: dict[str, str]) -> str:
+    """``page_html`` with every table header and cell text found in ``catalog`` translated."""
+    def cell(m):
+        t = html.unescape(m.group(2))
+        zh = catalog.get(t.strip())
+        if not zh:
+            return m.group(0)
+        lead, trail = t[:len(t) - len(t.lstrip())], t[len(t.rstrip()):]
+        return m.group(1) + lead + html.escape(zh, quote=False) + trail + m.group(3)
+
+    def table(m):
+        return _CELL.sub(cell, m.group(0))
+
+    return re.sub(r"<table\b.*?</table>", table, page_html, flags=re.S)
+
+
+def _note_tables_catalog(app, doctree):
+    """A page with output tables is rebuilt when the tables catalog changes."""
+    if _language(app) == "en":
+        return
+    from docutils import nodes
+
+    path = catalog_path(TABLES_CATALOG, _language(app))
+    if path.exists() and any("<table" in n.astext() for n in doctree.findall(nodes.raw)):
+        app.env.note_dependency(str(path))
+
+
+def _translate_output_tables(app, doctree, docname):
+    """In the Chinese edition, translate the tables of notebook outputs (raw HTML nodes)."""
+    if _language(app) == "en":
+        return
+    from docutils import nodes
+
+    path = catalog_path(TABLES_CATALOG, _language(app))
+    if not path.exists():
+        return
+    catalog = read_po(path)
+    for node in list(doctree.findall(nodes.raw)):
+        if "html" in node.get("format", "") and "<table" in node.astext():
+            new = translate_tables(node.astext(), catalog)
+            if new != node.astext():
+                node.replace_self(nodes.raw(new, new, **{k: v for k, v in node.attributes.items()
+                                                          if k in ("format", "classes", "xml:space")}))
+
+
 def _language(app) -> str:
     return edition(getattr(app.config, "language", None))
 
@@ -329,6 +395,8 @@ def setup(app):
     app.add_transform(TocCaptions)
     app.connect("html-page-context", _page_context)
     app.connect("build-finished", _write_translated_notebooks)
+    app.connect("doctree-read", _note_tables_catalog)
+    app.connect("doctree-resolved", _translate_output_tables)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
 
 
@@ -375,20 +443,107 @@ def update_catalogs(pot_dir: Path, language: str, locale: Path = LOCALE) -> dict
     return result
 
 
+#: Text fields of a dataset's metadata (``defi_helpers/data/snapshots/<name>.json``) that readers
+#: see on the datasets page and under charts; source titles stay in their original language.
+DATASET_FIELDS = ("title", "description", "unit", "licence", "confidence")
+
+
+def dataset_messages(package: Path = ROOT / "defi_helpers") -> dict[str, str]:
+    """msgid -> where it comes from, for the dataset metadata the package translates at run time
+    with ``tr(meta.title)`` etc. (pybabel sees only ``tr("literal")``), and the values of the
+    free-text columns a dataset declares in ``translate`` (translated by ``data.load``)."""
+    found: dict[str, str] = {}
+    for path in sorted((package / "data" / "snapshots").glob("*.json")):
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        texts = [(f, raw.get(f)) for f in DATASET_FIELDS]
+        texts += [(f"columns.{c}", d) for c, d in raw.get("columns", {}).items()]
+        texts += [("sources.short", s.get("short")) for s in raw.get("sources", [])]
+        if raw.get("translate"):
+            import pandas as pd
+
+            table = pd.read_csv(path.with_suffix(".csv"), comment="#")
+            texts += [(f"rows.{c}", v) for c in raw["translate"] for v in table[c].dropna().unique()]
+        for where, text in texts:
+            if isinstance(text, str) and text.strip():
+                found.setdefault(text, f"dataset {path.stem}: {where}")
+    return found
+
+
+def notebook_code(notebooks: Path, out: Path) -> Path:
+    """Each notebook's code cells as ``<out>/<name>.py`` (IPython magics dropped), for pybabel:
+    a label a notebook writes itself is marked ``tr("...")`` there, like the package's."""
+    out.mkdir(parents=True, exist_ok=True)
+    for nb_path in sorted(notebooks.glob("*.ipynb")):
+        nb = json.loads(nb_path.read_text(encoding="utf-8"))
+        cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+        code = "\n\n".join("\n".join(line for line in cell.splitlines() if not line.lstrip().startswith(("%", "!")))
+                           for cell in cells)
+        (out / f"{nb_path.stem.replace('-', '_')}.py").write_text(code + "\n", encoding="utf-8")
+    return out
+
+
+def package_pot(pot: Path, package: Path = ROOT / "defi_helpers", notebooks: Path = ROOT / "notebooks") -> Path:
+    """The package's template: every ``tr("...")`` literal of the package and of the notebooks' code
+    (pybabel) plus the dataset metadata."""
+    import subprocess
+
+    import polib
+
+    pybabel = Path(sys.executable).parent / "pybabel"
+    code = notebook_code(notebooks, pot.parent / "notebook-code")
+    subprocess.run([str(pybabel), "-q", "extract", "--no-default-keywords", "-k", "tr", "-k", "tr_noop",
+                    "--no-location", "--no-wrap", "-o", str(pot), str(package), str(code)], check=True)
+    cat = polib.pofile(str(pot), wrapwidth=0)
+    have = {e.msgid for e in cat}
+    for text, where in dataset_messages(package).items():
+        if text not in have:
+            cat.append(polib.POEntry(msgid=text, msgstr="", comment=where))
+    cat.save(str(pot))
+    return pot
+
+
+def tables_pot(pot: Path, site: Path, package_catalog: dict[str, str] | None = None) -> Path:
+    """The tables' template: every header and cell text with words in the notebook outputs of the
+    English site ``site``, less what the package catalog already translates (labels made with tr())."""
+    import polib
+
+    skip = package_catalog or {}
+    cat = polib.POFile(wrapwidth=0)
+    cat.metadata = {"Content-Type": "text/plain; charset=UTF-8"}
+    seen = set()
+    for page in sorted(site.glob("notebooks/*.html")) + sorted(site.glob("book/*.html")):
+        text = page.read_text(encoding="utf-8")
+        for out in re.findall(r'<div class="cell_output docutils container">.*?</table>', text, flags=re.S):
+            for t in table_texts(out[out.find("<table"):]):
+                if t not in seen and t not in skip:
+                    seen.add(t)
+                    cat.append(polib.POEntry(msgid=t, msgstr="", comment=page.relative_to(site).as_posix()))
+    cat.save(str(pot))
+    return pot
+
+
+def update_tables_catalog(language: str, site: Path, work: Path | None = None) -> str:
+    """Update ``locale/<language>/LC_MESSAGES/tables.po`` from the English site's output tables."""
+    import tempfile
+
+    if not (site / "index.html").exists():
+        raise SystemExit(f"no English site at {site}: run `make book` first")
+    work = work or Path(tempfile.mkdtemp())
+    pkg = read_po(ROOT / "defi_helpers" / "locale" / language / "LC_MESSAGES" / "defi_helpers.po")
+    pot = tables_pot(work / f"{TABLES_CATALOG}.pot", site, pkg)
+    return _merge_catalog(pot, catalog_path(TABLES_CATALOG, language), language)
+
+
 def update_package_catalog(language: str, package: Path = ROOT / "defi_helpers",
                            work: Path | None = None) -> str:
-    """Extract ``tr("...")`` strings of the package (pybabel) and update its catalog.
+    """Extract the package's messages (:func:`package_pot`) and update its catalog.
 
     The .pot is written outside the package (the build hashes every file of the package);
     no locations or dates, so the catalog changes only when a message does."""
-    import subprocess
     import tempfile
 
     work = work or Path(tempfile.mkdtemp())
-    pot = work / "defi_helpers.pot"
-    pybabel = Path(sys.executable).parent / "pybabel"
-    subprocess.run([str(pybabel), "-q", "extract", "--no-default-keywords", "-k", "tr", "--no-location",
-                    "--no-wrap", "-o", str(pot), str(package)], check=True)
+    pot = package_pot(work / "defi_helpers.pot", package)
     po = package / "locale" / language / "LC_MESSAGES" / "defi_helpers.po"
     return _merge_catalog(pot, po, language)
 
@@ -417,6 +572,9 @@ def main(argv=None) -> int:
     u.add_argument("--language", default="zh_TW")
     p = sub.add_parser("package", help="extract and update the package catalog (defi_helpers)")
     p.add_argument("--language", default="zh_TW")
+    t = sub.add_parser("tables", help="update the catalog of notebook output tables from the English site")
+    t.add_argument("--site", type=Path, default=ROOT / "_build" / "html")
+    t.add_argument("--language", default="zh_TW")
     args = ap.parse_args(argv)
     if args.cmd == "update":
         for doc, what in update_catalogs(args.pot_dir, args.language).items():
@@ -426,6 +584,10 @@ def main(argv=None) -> int:
     if args.cmd == "package":
         print(f"{update_package_catalog(args.language):9} defi_helpers/locale/{args.language}/LC_MESSAGES/"
               "defi_helpers.po")
+        return 0
+    if args.cmd == "tables":
+        print(f"{update_tables_catalog(args.language, args.site):9} locale/{args.language}/LC_MESSAGES/"
+              f"{TABLES_CATALOG}.po")
         return 0
     if args.cmd == "config":
         text = yaml.safe_dump(edition_config(args.language, gettext=args.gettext), allow_unicode=True,

@@ -9,7 +9,10 @@ Each dataset is a pair of files in ``defi_helpers/data/snapshots/``:
     ``sources`` (a list of ``{"title", "url"}``, optionally ``"short"``: the name used in
     the source line under charts), ``licence``, ``confidence``
     (``A`` primary source, ``B`` reputable secondary, ``C`` approximate; with
-    a note) and ``columns`` (column -> description with unit).
+    a note), ``columns`` (column -> description with unit) and, optionally,
+    ``translate`` (the free-text columns -- notes, events, mechanisms -- that a
+    non-English edition reads translated, from the package catalog; never a column
+    that code filters on).
 
 :func:`load` returns a :class:`pandas.DataFrame` whose ``attrs["meta"]`` holds
 that metadata as a :class:`DatasetMeta`. Loading never touches the network.
@@ -26,6 +29,7 @@ from importlib import resources
 import pandas as pd
 
 from .._validate import Choice, Domain, Instance, Opt, Str, check_str, contract
+from ..i18n import language, tr
 
 __all__ = ["DatasetMeta", "load", "list_datasets", "meta", "catalog_markdown", "source_line"]
 
@@ -59,7 +63,8 @@ _TEXT = Str(max_len=5_000)
           as_of=Str(nonempty=False, max_len=40),
           sources=Instance((tuple, list), example=lambda: ({"title": "x"},), text="tuple of dict"),
           licence=_TEXT, confidence=_TEXT, columns=Instance(dict, example=dict, text="dict of str"),
-          fetched_at=Opt(Str(max_len=100)))
+          fetched_at=Opt(Str(max_len=100)),
+          translate=Instance((tuple, list), example=tuple, text="tuple of column names"))
 @dataclass(frozen=True)
 class DatasetMeta:
     """Metadata of one bundled dataset (see the module docstring).
@@ -79,6 +84,7 @@ class DatasetMeta:
     confidence: str
     columns: dict = field(default_factory=dict)
     fetched_at: str | None = None
+    translate: tuple = ()
     """Set when the data came from a live fetch rather than the snapshot."""
 
     def __post_init__(self):
@@ -86,13 +92,20 @@ class DatasetMeta:
             if not isinstance(src, dict) or not isinstance(src.get("title"), str) or not src["title"]:
                 raise ValueError(f"sources must hold dicts with a non-empty 'title'; sources[{i}] is {src!r}")
         object.__setattr__(self, "sources", tuple(self.sources))
+        unknown = [c for c in self.translate if c not in self.columns]
+        if unknown:
+            raise ValueError(f"translate must name documented columns; {unknown} are not in columns")
+        object.__setattr__(self, "translate", tuple(self.translate))
 
     @property
     def source_text(self) -> str:
         """One line for under a chart: sources and the date of the data."""
-        names = "; ".join(s.get("short", s["title"]) for s in self.sources)
-        when = f"fetched {self.fetched_at}" if self.fetched_at else f"snapshot as of {self.as_of}"
-        return f"Source: {names} ({when})."
+        # A source's short name is in the catalog (see book/_ext/defi_i18n.dataset_messages);
+        # a full title stays in its original language, as in a bibliography.
+        names = tr("; ").join(tr(short) if (short := s.get("short")) else s["title"] for s in self.sources)
+        when = (tr("fetched {when}").format(when=self.fetched_at) if self.fetched_at
+                else tr("snapshot as of {date}").format(date=self.as_of))
+        return tr("Source: {names} ({when}).").format(names=names, when=when)
 
 
 def _snapshots():
@@ -118,6 +131,7 @@ def _read_meta(name: str) -> DatasetMeta:
         licence=raw["licence"],
         confidence=raw["confidence"],
         columns=dict(raw["columns"]),
+        translate=tuple(raw.get("translate", ())),
     )
 
 
@@ -178,6 +192,9 @@ def load(name: str, live: bool | str | None = None) -> pd.DataFrame:
     undocumented = [c for c in df.columns if c not in m.columns]
     if undocumented:
         raise ValueError(f"dataset {name!r} has columns without metadata: {undocumented}")
+    if language() != "en":
+        for col in m.translate:
+            df[col] = df[col].map(lambda v: tr(v) if isinstance(v, str) else v)
     df.attrs["meta"] = m
     return df
 
@@ -196,19 +213,22 @@ def source_line(df: pd.DataFrame) -> str | None:
 
 
 def catalog_markdown() -> str:
-    """A Markdown section per dataset: title, date, unit, sources, licence, columns."""
+    """A Markdown section per dataset: title, date, unit, sources, licence, columns.
+
+    In the reader's language (:func:`defi_helpers.i18n.tr`): the metadata's text is in the
+    package catalog; source titles stay in their original language, as a bibliography does."""
     parts = []
     for name in list_datasets():
         m = meta(name)
         srcs = "\n".join(f"  - [{s['title']}]({s['url']})" if s.get("url") else f"  - {s['title']}"
                          for s in m.sources)
-        cols = "\n".join(f"| `{c}` | {d} |" for c, d in m.columns.items())
+        cols = "\n".join(f"| `{c}` | {tr(d)} |" for c, d in m.columns.items())
         parts.append(
-            f"## {m.title}\n\n"
-            f"`load(\"{name}\")` — {m.description}\n\n"
-            f"- **As of:** {m.as_of}\n- **Unit:** {m.unit}\n"
-            f"- **Confidence:** {m.confidence}\n- **Licence / terms:** {m.licence}\n"
-            f"- **Sources:**\n{srcs}\n\n"
-            f"| column | meaning |\n|---|---|\n{cols}\n"
+            f"## {tr(m.title)}\n\n"
+            f"`load(\"{name}\")` — {tr(m.description)}\n\n"
+            f"- **{tr('As of:')}** {m.as_of}\n- **{tr('Unit:')}** {tr(m.unit)}\n"
+            f"- **{tr('Confidence:')}** {tr(m.confidence)}\n- **{tr('Licence / terms:')}** {tr(m.licence)}\n"
+            f"- **{tr('Sources:')}**\n{srcs}\n\n"
+            f"| {tr('column')} | {tr('meaning')} |\n|---|---|\n{cols}\n"
         )
     return "\n".join(parts)

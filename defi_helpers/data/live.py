@@ -42,6 +42,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import tr
 from . import cache
 from .sources._http import Client, FetchError, HttpSettings, LiveDataError, SchemaError
 from .sources.catalog import SPECS, SUSDE_POOL, USDE_STABLECOIN_ID, FetchContext, LiveSpec
@@ -472,12 +473,14 @@ def describe(name: str) -> dict:
 
 def catalog_markdown() -> str:
     """A Markdown table of every live dataset: what it refreshes and from where (no network)."""
-    lines = ["| dataset | refreshes | live source | what the live rows are |", "|---|---|---|---|"]
+    head = (tr("dataset"), tr("refreshes"), tr("live source"), tr("what the live rows are"))
+    lines = ["| " + " | ".join(head) + " |", "|---|---|---|---|"]
     for name in live_datasets():
         spec = SPECS[name]
         snap = _snapshot_meta(name)
-        refreshes = (f"snapshot as of {snap.as_of}; live rows are added" if snap is not None
-                     else ("live only (no bundled snapshot)" if spec.live_only else "snapshot not bundled yet"))
+        refreshes = (tr("snapshot as of {date}; live rows are added").format(date=snap.as_of) if snap is not None
+                     else (tr("live only (no bundled snapshot)") if spec.live_only
+                           else tr("snapshot not bundled yet")))
         docs = "; ".join(f"[{d['title']}]({d['url']})" for d in spec.docs)
         lines.append(f"| `{name}` | {refreshes} | {spec.provider} ({docs}) | {spec.description} |")
     return "\n".join(lines) + "\n"

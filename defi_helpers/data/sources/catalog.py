@@ -36,6 +36,7 @@ import pandas as pd
 
 from . import defillama, funding, lido, pendle
 from ._http import Client, LiveDataError
+from ...i18n import tr
 
 __all__ = ["FetchContext", "LiveSpec", "SPECS", "SUSDE_POOL", "USDE_STABLECOIN_ID", "group_label",
            "annualised_funding", "pt_market_name", "LIDO_FEE"]
@@ -434,9 +435,9 @@ _CITED = {"source_url": "link to the source (for live rows: the API endpoint)",
 SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     LiveSpec(
         name="defi_tvl_history",
-        title="DeFi TVL, with and without double counting",
-        description="Curated DeFi TVL figures; live rows add DefiLlama's all-chains default TVL "
-                    "(no liquid staking, no double counting), first day of each month, the peak and the latest day.",
+        title=tr("DeFi TVL, with and without double counting"),
+        description=tr("Curated DeFi TVL figures; live rows add DefiLlama's all-chains default TVL "
+                    "(no liquid staking, no double counting), first day of each month, the peak and the latest day."),
         unit="billion USD",
         provider="DefiLlama /v2/historicalChainTvl",
         docs=_DEFILLAMA_DOCS,
@@ -451,9 +452,9 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     ),
     LiveSpec(
         name="lending_tvl_leaders",
-        title="Lending protocol TVL leaders",
-        description="Curated lending TVL figures; live rows add today's DefiLlama default TVL, borrowed and "
-                    "deposits of the largest lending protocols (children of one parent summed).",
+        title=tr("Lending protocol TVL leaders"),
+        description=tr("Curated lending TVL figures; live rows add today's DefiLlama default TVL, borrowed and "
+                    "deposits of the largest lending protocols (children of one parent summed)."),
         unit="billion USD",
         provider="DefiLlama /protocols",
         docs=_DEFILLAMA_DOCS,
@@ -469,9 +470,9 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     ),
     LiveSpec(
         name="funding_rates_eth",
-        title="Annual average ETH perpetual funding",
-        description="Curated annual funding averages (Ethena); live rows add the simple-annualised average "
-                    "funding of the ETHUSDT perpetual on Binance and on Bybit for recent years.",
+        title=tr("Annual average ETH perpetual funding"),
+        description=tr("Curated annual funding averages (Ethena); live rows add the simple-annualised average "
+                    "funding of the ETHUSDT perpetual on Binance and on Bybit for recent years."),
         unit="fraction per year",
         provider="Binance /fapi/v1/fundingRate; Bybit /v5/market/funding/history",
         docs=_FUNDING_DOCS,
@@ -485,9 +486,9 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     ),
     LiveSpec(
         name="pendle_markets",
-        title="Pendle: TVL milestones and example PT markets",
-        description="Curated Pendle figures; live rows add the implied APY and liquidity of the largest "
-                    "active Ethereum markets and Pendle's TVL today.",
+        title=tr("Pendle: TVL milestones and example PT markets"),
+        description=tr("Curated Pendle figures; live rows add the implied APY and liquidity of the largest "
+                    "active Ethereum markets and Pendle's TVL today."),
         unit="see the 'unit' column",
         provider="Pendle /v1/{chainId}/markets/active; DefiLlama /tvl/pendle",
         docs=_PENDLE_DOCS + _DEFILLAMA_DOCS,
@@ -501,8 +502,8 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     ),
     LiveSpec(
         name="susde_apy",
-        title="sUSDe APY by period",
-        description="Curated sUSDe APY figures; live rows add DefiLlama's daily sUSDe APY.",
+        title=tr("sUSDe APY by period"),
+        description=tr("Curated sUSDe APY figures; live rows add DefiLlama's daily sUSDe APY."),
         unit="fraction per year",
         provider="DefiLlama yields /chart/{pool}",
         docs=_DEFILLAMA_DOCS,
@@ -517,8 +518,8 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     ),
     LiveSpec(
         name="usde_supply",
-        title="USDe supply milestones",
-        description="Curated USDe supply milestones; live rows add DefiLlama's daily circulating supply.",
+        title=tr("USDe supply milestones"),
+        description=tr("Curated USDe supply milestones; live rows add DefiLlama's daily circulating supply."),
         unit="USD billions",
         provider="DefiLlama stablecoins /stablecoincharts/all",
         docs=_DEFILLAMA_DOCS,
@@ -532,9 +533,9 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     ),
     LiveSpec(
         name="yield_spread",
-        title="Yields compared: tokenised T-bills, sUSDe and Aave USDC",
-        description="Curated dated rates; live rows add today's sUSDe APY and Aave V3 Ethereum USDC supply "
-                    "APR from DefiLlama yields.",
+        title=tr("Yields compared: tokenised T-bills, sUSDe and Aave USDC"),
+        description=tr("Curated dated rates; live rows add today's sUSDe APY and Aave V3 Ethereum USDC supply "
+                    "APR from DefiLlama yields."),
         unit="fraction per year",
         provider="DefiLlama yields /pools",
         docs=_DEFILLAMA_DOCS,
@@ -548,9 +549,9 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     ),
     LiveSpec(
         name="lido_steth_apr",
-        title="Lido stETH APR",
-        description="Curated stETH APR days; live rows add the daily APRs behind Lido's 7-day average "
-                    "and the average itself, from Lido's API.",
+        title=tr("Lido stETH APR"),
+        description=tr("Curated stETH APR days; live rows add the daily APRs behind Lido's 7-day average "
+                    "and the average itself, from Lido's API."),
         unit="fractions per year, simple (not compounded)",
         provider="Lido API /v1/protocol/steth/apr/sma",
         docs=({"title": "Lido docs: API", "url": "https://docs.lido.fi/integrations/api"},),
@@ -565,9 +566,9 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     # ----------------------------------------------------------- live-only tables
     LiveSpec(
         name="funding_history_eth",
-        title="ETH perpetual funding rate, every interval (Binance and Bybit)",
-        description="Funding rate of the ETHUSDT perpetual on Binance USDⓈ-M and Bybit at every funding "
-                    "time over the last year.",
+        title=tr("ETH perpetual funding rate, every interval (Binance and Bybit)"),
+        description=tr("Funding rate of the ETHUSDT perpetual on Binance USDⓈ-M and Bybit at every funding "
+                    "time over the last year."),
         unit="fraction per funding interval (usually 8 h)",
         provider="Binance /fapi/v1/fundingRate; Bybit /v5/market/funding/history",
         docs=_FUNDING_DOCS,
@@ -580,8 +581,8 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     ),
     LiveSpec(
         name="protocol_tvl_history",
-        title="A protocol's TVL and borrows over time (DefiLlama)",
-        description="Daily default TVL and borrowed amount of one protocol (default: Aave, all versions).",
+        title=tr("A protocol's TVL and borrows over time (DefiLlama)"),
+        description=tr("Daily default TVL and borrowed amount of one protocol (default: Aave, all versions)."),
         unit="USD",
         provider="DefiLlama /protocol/{slug}",
         docs=_DEFILLAMA_DOCS,
@@ -595,8 +596,8 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     ),
     LiveSpec(
         name="chain_tvl_history",
-        title="DeFi TVL on one chain (DefiLlama)",
-        description="Daily DeFi TVL of one chain (default Ethereum), excluding liquid staking and double counting.",
+        title=tr("DeFi TVL on one chain (DefiLlama)"),
+        description=tr("Daily DeFi TVL of one chain (default Ethereum), excluding liquid staking and double counting."),
         unit="USD",
         provider="DefiLlama /v2/historicalChainTvl/{chain}",
         docs=_DEFILLAMA_DOCS,
@@ -608,8 +609,8 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     ),
     LiveSpec(
         name="yield_pools",
-        title="Largest yield pools on a chain (DefiLlama yields)",
-        description="Current APY and TVL of the largest DefiLlama yield pools on a chain (default Ethereum).",
+        title=tr("Largest yield pools on a chain (DefiLlama yields)"),
+        description=tr("Current APY and TVL of the largest DefiLlama yield pools on a chain (default Ethereum)."),
         unit="USD; APY as a fraction",
         provider="DefiLlama yields /pools",
         docs=_DEFILLAMA_DOCS,
@@ -627,9 +628,9 @@ SPECS: dict[str, LiveSpec] = {s.name: s for s in [
     ),
     LiveSpec(
         name="pendle_market_history",
-        title="Implied vs underlying APY of a Pendle market",
-        description="Daily implied APY (the PT's fixed rate) and underlying APY of one Pendle market "
-                    "(default: the most liquid active market on Ethereum).",
+        title=tr("Implied vs underlying APY of a Pendle market"),
+        description=tr("Daily implied APY (the PT's fixed rate) and underlying APY of one Pendle market "
+                    "(default: the most liquid active market on Ethereum)."),
         unit="APY as a fraction; TVL in USD",
         provider="Pendle /v1/{chainId}/markets/{address}/historical-data",
         docs=_PENDLE_DOCS,
