@@ -38,6 +38,7 @@ import pandas as pd
 
 from . import charts as _charts  # noqa: F401  (theme + offline renderer)
 from . import render
+from .i18n import language, tr, tr_noop
 from ._validate import Choice, Domain, Instance, Int, Opt, Real, Str, _fill_doc, _shown, contract
 
 __all__ = ["Param", "Explorer", "MAX_STATIC_BYTES"]
@@ -60,10 +61,14 @@ UNIT_READOUT = {
     "fraction of pooled ETH": "percent", "APR": "percent", "APY": "percent", "per year": "percent",
     "USD": "usd", "USD million": "usd_million",
 }
+#: Units shown after a slider's label, marked for the catalog (``caption`` translates them);
+#: tests/test_i18n.py checks that every explorer's units are here.
+UNIT_NAMES = (tr_noop("APR"), tr_noop("APY"), tr_noop("per year"), tr_noop("share of fund"), tr_noop("ratio"),
+              tr_noop("fraction of pooled ETH"), tr_noop("USD million"))
 #: Units the readout already says: the label does not repeat them.
 _UNIT_IN_READOUT = {"fraction", "share", "USD", "USD million", "days", "blocks", "x"}
 #: Units written after the number in the readout.
-_UNIT_SUFFIX = {"days": " days", "blocks": " blocks", "x": "×", "per year": " per year"}
+_UNIT_SUFFIX = {"days": tr_noop(" days"), "blocks": tr_noop(" blocks"), "x": "×", "per year": tr_noop(" per year")}
 
 
 _VALUE = Real(scalar=True, why="a slider value")
@@ -143,15 +148,21 @@ class Param:
         {domains}
         """
         kind, d = self.readout_kind, self.decimals
+        sign = "\u2212" if value < 0 else ""
         if kind == "percent":
-            text = f"{value * 100:,.{max(d - 2, 0)}f} %"
+            text = f"{value * 100:,.{max(d - 2, 0)}f} %".replace("-", "\u2212")
         elif kind == "usd":
-            text = f"{'-' if value < 0 else ''}${abs(value):,.{d}f}"
+            text = tr("{sign}${amount}").format(sign=sign, amount=f"{abs(value):,.{d}f}")
+        elif kind == "usd_million" and language() == "zh_TW":
+            # A reader in Taipei counts in 萬 (10^4): $2 million is 200 萬美元.
+            text = tr("{sign}{amount} ten-thousand USD").format(sign=sign,
+                                                                amount=f"{abs(value) * 100:,.{max(d - 2, 0)}f}")
         elif kind == "usd_million":
-            text = f"{'-' if value < 0 else ''}${abs(value):,.{d}f} million"
+            text = tr("{sign}${amount} million").format(sign=sign, amount=f"{abs(value):,.{d}f}")
         else:
-            text = f"{value:,.{d}f}"
-        return text.replace("-", "\u2212") + _UNIT_SUFFIX.get(self.unit, "")
+            text = f"{value:,.{d}f}".replace("-", "\u2212")
+        suffix = _UNIT_SUFFIX.get(self.unit, "")
+        return text + (tr(suffix) if suffix.strip() not in ("", "×") else suffix)
 
     def readouts(self) -> dict[str, str]:
         """Every slider value (as Vega prints it) -> its readout text; used on the static page."""
@@ -160,7 +171,7 @@ class Param:
     @property
     def caption(self) -> str:
         shown = self.unit and self.unit not in _UNIT_IN_READOUT
-        return f"{self.label} ({self.unit})" if shown else self.label
+        return tr("{label} ({unit})").format(label=self.label, unit=tr(self.unit)) if shown else self.label
 
     @property
     def column(self) -> str:
@@ -319,8 +330,8 @@ class Explorer:
         test = " && ".join(f"abs(datum['{p.column}'] - {p.name}) < {p.step / 2!r}" for p in self.params)
         data = self.static_data()
         chart = _filter_first(self.chart_fn(data), data, alt.FilterTransform(test)).add_params(*vega_params)
-        names = ", ".join(p.label.lower() for p in self.params)
-        chart = self._finish(chart, f" Sliders below the chart set {names}.")
+        names = tr(", ").join(_lower_first(p.label) for p in self.params)
+        chart = self._finish(chart, tr(" Sliders below the chart set {names}.").format(names=names))
         # The page shows each slider's value in its unit (defi_helpers.render reads this).
         meta = chart.usermeta if isinstance(chart.usermeta, dict) else {}
         return chart.properties(usermeta={**meta, "readouts": {p.name: p.readouts() for p in self.params}})
@@ -388,6 +399,11 @@ def _filter_first(chart, data, flt):
         chart.layer = [_filter_first(layer, data, flt) for layer in chart.layer]
         return chart
     return chart
+
+
+def _lower_first(label: str) -> str:
+    """A label inside a sentence: "Borrow rate" -> "borrow rate", but "LTV used" stays."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 def _js_number(v) -> str:

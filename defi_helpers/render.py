@@ -27,6 +27,8 @@ from importlib import resources
 
 import altair as alt
 
+from .i18n import language, tr
+
 __all__ = ["enable", "reset", "build_mode", "chart_html", "responsive", "mimebundle", "vendor_dir", "VENDOR_FILES"]
 
 VENDOR_FILES = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
@@ -82,8 +84,25 @@ def responsive(spec: dict) -> dict:
 # html[data-theme=dark], JupyterLab's dark theme), slider readouts in the parameter's unit
 # (usermeta.readouts, from defi_helpers.explore); it redraws when the colour mode changes.
 _EMBED_JS = r"""
-function wrap(s,n){var out=[],line="";String(s).split(/\s+/).forEach(function(w){if(!w)return;
- if(line&&(line+" "+w).length>n){out.push(line);line=w;}else{line=line?line+" "+w:w;}});if(line)out.push(line);return out;}
+var CJK="\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef",
+ UNITS=new RegExp("["+CJK+"]|[^\\s"+CJK+"]+|\\s+","g"),ISCJK=new RegExp("["+CJK+"]"),
+ NOEND=/[\uff08\u300c\u300e\u3010\u3008\u300a(\[{]$/,NOSTART=/^[\uff0c\u3002\u3001\uff1b\uff1a\uff1f\uff01\uff09\u300d\u300f\u3011\u3009\u300b\uff05,.;:?!)\]}%]/;
+function wid(t){var w=0;for(var i=0;i<t.length;i++)w+=ISCJK.test(t[i])?2:1;return w;}
+function join(lines){return lines.reduce(function(a,b){
+ return a+(a&&b&&ISCJK.test(a.slice(-1))&&ISCJK.test(b[0])?"":" ")+b;},"").trim();}
+// Lines of at most n columns (a CJK character is two): Latin breaks at spaces, CJK between
+// characters but never before closing or after opening punctuation (as defi_helpers.charts.wrap does).
+function wrap(s,n){var out=[],line="";(String(s).match(UNITS)||[]).forEach(function(u){
+ if(/^\s+$/.test(u)){if(line)line+=" ";return;}
+ if(line&&wid(line.replace(/\s+$/,"")+u)>n&&!NOSTART.test(u)&&!NOEND.test(line)){out.push(line.replace(/\s+$/,""));line="";}
+ line+=u;});if(line.trim())out.push(line.replace(/\s+$/,""));return out;}
+// Month and day names in the page's language (Vega's default axis formats use %B, %b, %a).
+var TIME_LOCALES={"zh-TW":{dateTime:"%Y\u5e74%-m\u6708%-d\u65e5 %A %X",date:"%Y/%-m/%-d",time:"%H:%M:%S",
+ periods:["\u4e0a\u5348","\u4e0b\u5348"],
+ days:["\u661f\u671f\u65e5","\u661f\u671f\u4e00","\u661f\u671f\u4e8c","\u661f\u671f\u4e09","\u661f\u671f\u56db","\u661f\u671f\u4e94","\u661f\u671f\u516d"],
+ shortDays:["\u9031\u65e5","\u9031\u4e00","\u9031\u4e8c","\u9031\u4e09","\u9031\u56db","\u9031\u4e94","\u9031\u516d"],
+ months:["1\u6708","2\u6708","3\u6708","4\u6708","5\u6708","6\u6708","7\u6708","8\u6708","9\u6708","10\u6708","11\u6708","12\u6708"],
+ shortMonths:["1\u6708","2\u6708","3\u6708","4\u6708","5\u6708","6\u6708","7\u6708","8\u6708","9\u6708","10\u6708","11\u6708","12\u6708"]}};
 function dark(){var d=document.documentElement,b=document.body;
  return d.getAttribute("data-theme")==="dark"||(b&&b.getAttribute("data-jp-theme-light")==="false");}
 var DARK={"#000000":"#e8e8e8","#000":"#e8e8e8","black":"#e8e8e8","#222":"#e8e8e8","#222222":"#e8e8e8",
@@ -99,8 +118,8 @@ function adapt(spec,W){
   c.axis.gridColor="#3a3a3a";c.axis.domainColor="#9a9a9a";c.axis.tickColor="#9a9a9a";
   c.text=c.text||{};if(!c.text.color)c.text.color="#e8e8e8";}
  if(s.title){var tt=typeof s.title==="string"||Array.isArray(s.title)?{text:s.title}:s.title;
-  tt.text=wrap([].concat(tt.text).join(" "),Math.max(18,Math.floor(W/9.5)));
-  if(tt.subtitle)tt.subtitle=wrap([].concat(tt.subtitle).join(" "),Math.max(24,Math.floor(W/7)));s.title=tt;}
+  tt.text=wrap(join([].concat(tt.text)),Math.max(18,Math.floor(W/9.5)));
+  if(tt.subtitle)tt.subtitle=wrap(join([].concat(tt.subtitle)),Math.max(24,Math.floor(W/7)));s.title=tt;}
  var narrow=W<640;
  if(narrow&&s.hconcat){s.vconcat=s.hconcat;delete s.hconcat;}
  if(narrow&&s.encoding&&s.encoding.column){s.encoding.row=s.encoding.column;delete s.encoding.column;
@@ -123,15 +142,26 @@ function fit(el){var s=el.querySelector("svg");if(!s)return;s.setAttribute("role
 function draw(el){var spec=el.__defiSpec,W=el.clientWidth||el.parentNode.clientWidth||560,mode=dark();
  el.__defiMode=mode;el.__defiWidth=W;
  if(el.__defiView){try{el.__defiView.finalize();}catch(e){}}
- return window.vegaEmbed(el,adapt(spec,W),{actions:false,renderer:"svg"}).then(function(r){
+ var opts={actions:false,renderer:"svg"},tl=TIME_LOCALES[(spec.usermeta||{}).locale];
+ if(tl)opts.timeFormatLocale=tl;
+ return window.vegaEmbed(el,adapt(spec,W),opts).then(function(r){
   el.__defiView=r.view;fit(el);readouts(el,spec);el.setAttribute("data-defi-mode",mode?"dark":"light");});}
 """
+
+
+def _no_vega_message() -> str:
+    return tr("the Vega libraries are not loaded (in a notebook: run defi_helpers.render.reset() and "
+              "re-run this cell)")
 
 
 def chart_html(spec: dict, *, with_libraries: bool = False) -> str:
     """HTML for one chart: a labelled figure, its source line and the embed call."""
     div_id = f"defi-chart-{os.getpid()}-{next(_counter)}"
-    description = spec.get("description") or "Chart"
+    if language() != "en":
+        # The embed script draws month and day names in this language (TIME_LOCALES).
+        spec = {**spec, "usermeta": {**(spec.get("usermeta") or {}), "locale": language().replace("_", "-")}}
+    description = spec.get("description") or tr("Chart")
+    failed = json.dumps(tr("Chart failed to render: "))
     source = (spec.get("usermeta") or {}).get("source")
     caption = f'<figcaption class="defi-chart-source">{html.escape(source)}</figcaption>' if source else ""
     libs = _inline_libraries() + "\n" if with_libraries else ""
@@ -142,10 +172,9 @@ def chart_html(spec: dict, *, with_libraries: bool = False) -> str:
         '<script type="text/javascript">(function(){'
         f'var el=document.getElementById("{div_id}");var spec={_json_for_script(responsive(spec))};'
         'function fail(e){el.innerHTML="";var p=document.createElement("pre");'
-        'p.className="defi-chart-error";p.textContent="Chart failed to render: "+String(e);'
+        f'p.className="defi-chart-error";p.textContent={failed}+String(e);'
         'el.appendChild(p);console.error(e);}'
-        'if(typeof window.vegaEmbed!=="function"){fail("the Vega libraries are not loaded '
-        '(in a notebook: run defi_helpers.render.reset() and re-run this cell)");return;}'
+        f'if(typeof window.vegaEmbed!=="function"){{fail({json.dumps(_no_vega_message())});return;}}'
         + _EMBED_JS +
         'el.__defiSpec=spec;draw(el).catch(fail);'
         # Redraw when the colour mode changes, or the column's width changes a lot (rotation).
@@ -177,7 +206,23 @@ def _renderer(spec: dict, **_metadata) -> dict:
     }
 
 
+def _series_html(series) -> str:
+    """A pandas Series shown as a two-column table (its labels in header cells), as a DataFrame is:
+    readable on a phone, and translated like every other output table in the Chinese edition."""
+    return series.to_frame(name="" if series.name is None else series.name)._repr_html_()
+
+
 def enable() -> None:
-    """Register and enable the ``defi`` renderer (done on import of :mod:`defi_helpers.charts`)."""
+    """Register and enable the ``defi`` renderer (done on import of :mod:`defi_helpers.charts`);
+    in IPython, also show pandas Series as HTML tables."""
     alt.renderers.register("defi", _renderer)
     alt.renderers.enable("defi")
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return
+    ip = get_ipython()
+    if ip is not None:
+        import pandas as pd
+
+        ip.display_formatter.formatters["text/html"].for_type(pd.Series, _series_html)

@@ -13,7 +13,8 @@ colour blindness.
 
 from __future__ import annotations
 
-import textwrap
+import re
+import unicodedata
 
 import altair as alt
 import pandas as pd
@@ -21,7 +22,7 @@ import pandas as pd
 from .. import render
 from ..data import source_line
 
-__all__ = ["PALETTE", "SEMANTIC", "WIDTH", "HEIGHT", "finish", "source_of", "pct", "usd"]
+__all__ = ["PALETTE", "SEMANTIC", "WIDTH", "HEIGHT", "finish", "source_of", "pct", "usd", "wrap"]
 
 #: Okabe & Ito (2008), "Color Universal Design".
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -30,8 +31,13 @@ SEMANTIC = {"safe": "#009E73", "danger": "#D55E00", "neutral": "#555555", "prima
             "secondary": "#E69F00"}
 WIDTH = 560
 HEIGHT = 300
-#: Characters per subtitle line at 13 px, about the chart's width.
+#: Subtitle line width at 13 px, about the chart's width, in Latin characters (a CJK character,
+#: East Asian width W or F, counts as two).
 SUBTITLE_CHARS = 85
+#: Punctuation that may not begin a line (CJK line-breaking rules, kinsoku).
+_NO_LINE_START = set("，。、；：？！）」』】〉》％,.;:?!)]}%")
+#: Punctuation that may not end a line.
+_NO_LINE_END = set("（「『【〈《([{")
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 
 
@@ -84,11 +90,38 @@ def finish(chart, *, title: str, description: str, subtitle: str | None = None,
     if not title or not description:
         raise ValueError("title and description (alt text) are required for every chart")
     # Vega does not wrap titles: long subtitles are split into lines that fit the chart.
-    t = alt.Title(title, subtitle=textwrap.wrap(subtitle, SUBTITLE_CHARS)) if subtitle else title
+    t = alt.Title(title, subtitle=wrap(subtitle, SUBTITLE_CHARS)) if subtitle else title
     chart = chart.properties(title=t, description=description)
     if source:
         chart = chart.properties(usermeta={"source": source})
     return chart
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap(text: str, width: int = SUBTITLE_CHARS) -> list[str]:
+    """``text`` in lines of at most ``width`` columns (a CJK character is two columns).
+
+    Latin text breaks at spaces; CJK text between any two characters, never before closing
+    punctuation or after opening punctuation (which stay with their text, even one column over).
+    """
+    units = re.findall(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]|[^\s\u2e80-\u9fff"
+                       r"\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+|\s+", text)
+    lines, line = [], ""
+    for u in units:
+        if u.isspace():
+            line += " " if line else ""
+            continue
+        if (line and _width(line.rstrip() + u) > width and u[0] not in _NO_LINE_START
+                and line.rstrip()[-1] not in _NO_LINE_END):
+            lines.append(line.rstrip())
+            line = ""
+        line += u
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
 
 
 def pct(field: str, title: str, **kw) -> dict:
