@@ -6,35 +6,43 @@ import altair as alt
 
 from ..looping import ETH_CORRELATED_EMODE_LTV, max_leverage
 from . import PALETTE, SEMANTIC, finish, source_of
-from ..i18n import tr
+from ..i18n import tr, tr_noop
 
 #: Loop limit in the ETH-correlated E-Mode (LTV 93 %), marked on the APY chart.
 EMODE_LIMIT = max_leverage(ETH_CORRELATED_EMODE_LTV)
 
 __all__ = ["leverage_loops_chart", "net_apy_chart", "liquidation_distance_chart",
-           "hf_drift_chart", "emode_categories_chart"]
+           "hf_drift_chart", "emode_categories_chart", "series_labels"]
 
 
-#: Series of the leverage chart, in legend order.
-SERIES = [tr("Chosen LTV"), tr("wstETH collateral, no E-Mode (78.5 %)"), tr("ETH-correlated E-Mode (93 %)")]
+#: Series of the leverage chart, in legend order (English keys; shown as :func:`series_labels`).
+SERIES = [tr_noop("Chosen LTV"), tr_noop("wstETH collateral, no E-Mode (78.5 %)"),
+          tr_noop("ETH-correlated E-Mode (93 %)")]
 
 #: stETH/ETH intraday low reported for 2022-06-13 ("just above 93 cents", CoinDesk via the
 #: dataset ``steth_eth_2022``): the market discount marked on the liquidation-distance chart.
 STETH_ETH_LOW_2022 = 0.93
 
 
+def series_labels() -> list[str]:
+    """The leverage chart's series in the reader's language, in legend order: the one source of
+    the labels that :func:`defi_helpers.explorers.looping.leverage_table` writes and the chart colours."""
+    return [tr(s) for s in SERIES]
+
+
 def leverage_loops_chart(data):
     """Leverage after each loop for a few LTVs, with the chosen LTV's limit 1/(1-LTV).
 
     ``data`` columns: ``loops`` (count), ``leverage`` (x), ``series`` (one of
-    :data:`SERIES`), ``ltv`` (fraction), ``limit`` (the chosen LTV's 1/(1-LTV), constant).
+    :func:`series_labels`), ``ltv`` (fraction), ``limit`` (the chosen LTV's 1/(1-LTV), constant).
     """
+    series = series_labels()
     base = alt.Chart(data)
     lines = base.mark_line(point=True).encode(
         x=alt.X("loops:Q", title=tr("Borrow-and-redeposit loops (count)"), axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("leverage:Q", title=tr("Exposure / equity (x)"), scale=alt.Scale(domain=[0, 20])),
         color=alt.Color("series:N", title=None, sort=None, legend=alt.Legend(labelLimit=280),
-                        scale=alt.Scale(domain=SERIES,
+                        scale=alt.Scale(domain=series,
                                         range=[SEMANTIC["primary"], SEMANTIC["safe"], SEMANTIC["secondary"]])),
         tooltip=[alt.Tooltip("series:N", title=tr("Series")), alt.Tooltip("ltv:Q", title=tr("LTV"), format=".1%"),
                  alt.Tooltip("loops:Q", title=tr("Loops")),
@@ -123,13 +131,18 @@ def hf_drift_chart(data):
     )
 
 
+#: Aave v3 Ethereum's markets (instances) as the E-Mode chart names them.
+MARKET_NAMES = {"Aave v3 Ethereum Core": tr_noop("Core"), "Aave v3 Ethereum Lido instance": tr_noop("Lido instance"),
+                "Aave v3 Ethereum Prime (formerly Lido)": tr_noop("Prime (formerly Lido)")}
+
+
 def emode_categories_chart(emodes):
     """LTV, liquidation threshold and the implied loop limit of dated E-Mode categories.
 
     ``emodes`` is the registry dataset ``aave_emode_categories``.
     """
     df = emodes.copy()
-    df["category"] = (df["market"].str.replace("Aave v3 Ethereum ", "", regex=False) + " · "
+    df["category"] = (df["market"].map(lambda m: tr(MARKET_NAMES.get(m, m.replace("Aave v3 Ethereum ", "")))) + " · "
                       + df["label"] + " · " + df["date"].dt.strftime("%Y-%m-%d"))
     df = df[["category", "ltv", "liquidation_threshold", "liquidation_bonus"]]
     order = list(df["category"])

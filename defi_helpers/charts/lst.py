@@ -6,33 +6,50 @@ import altair as alt
 import pandas as pd
 
 from . import SEMANTIC, finish, source_of
-from ..i18n import tr
+from ..i18n import tr, tr_noop
 
 __all__ = ["rebase_balances_chart", "lst_loop_hf_chart", "steth_discount_chart",
-           "BALANCE_SERIES", "ORACLE_SERIES", "JUNE_2022_LOW_RANGE"]
+           "BALANCE_SERIES", "ORACLE_SERIES", "JUNE_2022_LOW_RANGE", "balance_labels", "oracle_labels"]
 
-#: Series of the balances chart, in legend order.
-BALANCE_SERIES = [tr("stETH balance (rebases)"), tr("wstETH balance (fixed)"), tr("wstETH value in stETH")]
-#: Oracle types of the loop chart, in legend order.
-ORACLE_SERIES = [tr("Exchange-rate oracle"), tr("Market-price oracle")]
+#: Series of the balances chart, in legend order (English keys; shown as :func:`balance_labels`).
+BALANCE_SERIES = [tr_noop("stETH balance (rebases)"), tr_noop("wstETH balance (fixed)"),
+                  tr_noop("wstETH value in stETH")]
+#: Oracle types of the loop chart, in legend order (English keys; shown as :func:`oracle_labels`).
+ORACLE_SERIES = [tr_noop("Exchange-rate oracle"), tr_noop("Market-price oracle")]
+#: How the dated stETH/ETH figures of ``steth_eth_2022`` were obtained (its ``kind`` column).
+KIND_LABELS = {"reported_level": tr_noop("reported level"), "approximate": tr_noop("approximate"),
+               "intraday_low": tr_noop("intraday low"), "weekly_extreme": tr_noop("weekly extreme")}
 #: Range of the reported June 2022 lows of stETH/ETH (dataset steth_eth_2022: 0.92 to 0.94).
 JUNE_2022_LOW_RANGE = (0.92, 0.94)
+
+
+def balance_labels() -> list[str]:
+    """The balances chart's series in the reader's language, in legend order: the one source of the
+    labels that :func:`defi_helpers.explorers.lst.rebase_balances_table` writes and the chart colours."""
+    return [tr(s) for s in BALANCE_SERIES]
+
+
+def oracle_labels() -> list[str]:
+    """The loop chart's oracle types in the reader's language, in legend order: the one source of the
+    labels that :func:`defi_helpers.explorers.lst.lst_loop_table` writes and the chart colours."""
+    return [tr(s) for s in ORACLE_SERIES]
 
 
 def rebase_balances_chart(data):
     """stETH and wstETH balances of one holder across daily rebases.
 
     ``data`` columns: ``day``, ``amount`` (tokens), ``series`` (one of
-    :data:`BALANCE_SERIES`), ``share_rate`` (stETH per share).
+    :func:`balance_labels`), ``share_rate`` (stETH per share).
     """
+    series = balance_labels()
     return alt.Chart(data).mark_line().encode(
         x=alt.X("day:Q", title=tr("Days since wrapping"), scale=alt.Scale(domain=[0, 365])),
         y=alt.Y("amount:Q", title=tr("Balance (tokens)"), scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, sort=None,
-                        scale=alt.Scale(domain=BALANCE_SERIES,
+                        scale=alt.Scale(domain=series,
                                         range=[SEMANTIC["primary"], SEMANTIC["secondary"], SEMANTIC["safe"]])),
         strokeDash=alt.StrokeDash("series:N", title=None, sort=None,
-                                  scale=alt.Scale(domain=BALANCE_SERIES, range=[[1, 0], [1, 0], [6, 4]])),
+                                  scale=alt.Scale(domain=series, range=[[1, 0], [1, 0], [6, 4]])),
         tooltip=[alt.Tooltip("series:N", title=tr("Series")), alt.Tooltip("day:Q", title=tr("Day")),
                  alt.Tooltip("amount:Q", title=tr("Tokens"), format=",.4f"),
                  alt.Tooltip("share_rate:Q", title=tr("stETH per wstETH"), format=".5f")],
@@ -43,7 +60,7 @@ def lst_loop_hf_chart(data):
     """Health factor of an LST/ETH loop against the LST's market ratio, per oracle type.
 
     ``data`` columns: ``market_ratio`` (LST price in ETH over its exchange rate),
-    ``health_factor``, ``oracle`` (one of :data:`ORACLE_SERIES`),
+    ``health_factor``, ``oracle`` (one of :func:`oracle_labels`),
     ``liquidation_ratio`` (market ratio at which the market-priced loop hits HF = 1).
     """
     base = alt.Chart(data)
@@ -61,7 +78,7 @@ def lst_loop_hf_chart(data):
         x=alt.X("market_ratio:Q", title=tr("stETH market price (ETH per stETH)"), scale=xs),
         y=alt.Y("health_factor:Q", title=tr("Health factor (ratio)"), scale=ys),
         color=alt.Color("oracle:N", title=None, sort=None,
-                        scale=alt.Scale(domain=ORACLE_SERIES, range=[SEMANTIC["safe"], SEMANTIC["danger"]])),
+                        scale=alt.Scale(domain=oracle_labels(), range=[SEMANTIC["safe"], SEMANTIC["danger"]])),
         tooltip=[alt.Tooltip("oracle:N", title=tr("Oracle")),
                  alt.Tooltip("market_ratio:Q", title=tr("Market price (ETH)"), format=".2f"),
                  alt.Tooltip("health_factor:Q", title=tr("Health factor"), format=".3f")],
@@ -80,9 +97,9 @@ def steth_discount_chart(series, thresholds: dict | None = None):
     label to a market ratio (e.g. a loop's liquidation ratio under a market oracle).
     """
     df = series.copy()
-    df["kind_label"] = df["kind"].str.replace("_", " ")
+    df["kind_label"] = [tr(KIND_LABELS[k]) if k in KIND_LABELS else k.replace("_", " ") for k in df["kind"]]
     base = alt.Chart(df)
-    x = alt.X("date:T", title=tr("Date (2022)"), axis=alt.Axis(format="%b %d"))
+    x = alt.X("date:T", title=tr("Date (2022)"), axis=alt.Axis(format=tr("%b %d")))
     y = alt.Y("steth_eth:Q", title=tr("stETH market price (ETH per stETH)"), scale=alt.Scale(domain=[0.8, 1.01]))
     line = base.mark_line(color=SEMANTIC["primary"], opacity=0.5).encode(x=x, y=y)
     points = base.mark_point(filled=True, size=90).encode(

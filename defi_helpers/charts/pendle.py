@@ -19,9 +19,17 @@ __all__ = [
     "yt_return_chart",
     "pt_oracle_chart",
     "pendle_tvl_chart",
+    "trade_series",
 ]
 
 _ONE = alt.Data(values=[{"k": 0}])  # constant annotations bring their own one-row data
+
+
+def trade_series() -> dict[str, str]:
+    """The two series of the trade-impact explorer in the reader's language, in legend order:
+    ``{"trade": ..., "pool": ...}``, the labels :func:`defi_helpers.explorers.pendle.trade_impact_table`
+    writes."""
+    return {"trade": tr("Rate of the trade (fee included)"), "pool": tr("Pool's implied APY after the trade")}
 
 
 def pt_yt_price_chart(data):
@@ -48,14 +56,15 @@ def trade_impact_chart(data):
     """Implied APY of PT trades of increasing size (explorer chart).
 
     ``data`` columns: ``trade_share`` (PT bought, + , or sold, −, as a share of
-    the pool's PT), ``series``, ``implied_apy``, ``spot_apy``, ``avg_price``,
-    ``impact_bp``.
+    the pool's PT), ``series`` (a value of :func:`trade_series`), ``implied_apy``,
+    ``spot_apy``, ``avg_price``, ``impact_bp``.
     """
+    series = list(trade_series().values())
     lines = alt.Chart().mark_line(point=True, clip=True).encode(
         x=alt.X("trade_share:Q", title=tr("PT sold (−) or bought (+), share of the pool's PT"), axis=alt.Axis(format="%")),
         y=alt.Y("implied_apy:Q", title=tr("Implied APY (%)"), axis=alt.Axis(format="%"), scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None, scale=alt.Scale(
-            domain=["Rate of the trade (fee included)", "Pool's implied APY after the trade"],
+            domain=series,
             range=[SEMANTIC["danger"], SEMANTIC["primary"]])),
         tooltip=[alt.Tooltip("series:N", title=tr("Series")),
                  alt.Tooltip("trade_share:Q", title=tr("Trade (share of pool PT)"), format="+.0%"),
@@ -147,7 +156,7 @@ def pendle_tvl_chart(df):
     """Pendle TVL milestones (rows of dataset ``pendle_markets`` with metric ``tvl``)."""
     tvl = df[df["metric"] == "tvl"]
     chart = alt.Chart(tvl).mark_line(point=alt.OverlayMarkDef(size=80), color=SEMANTIC["primary"]).encode(
-        x=alt.X("date:T", title=tr("Date"), axis=alt.Axis(format="%b %Y")),
+        x=alt.X("date:T", title=tr("Date"), axis=alt.Axis(format=tr("%b %Y"))),
         y=alt.Y("value:Q", title=tr("Pendle TVL (USD billions)")),
         tooltip=[alt.Tooltip("date:T", title=tr("Date")), alt.Tooltip("value:Q", title=tr("TVL ($bn)"), format=".2f"),
                  alt.Tooltip("source:N", title=tr("Source")), alt.Tooltip("note:N", title=tr("Note"))],

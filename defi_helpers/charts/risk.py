@@ -10,27 +10,36 @@ from ..i18n import tr
 
 __all__ = ["liquidation_probability_chart", "cascade_chart", "gbm_paths_chart", "mc_check_chart",
            "hf_tradeoff_chart", "cascade_rounds_chart", "liquidation_events_chart", "oracle_chart",
-           "stress_chart", "PROBABILITY_SERIES"]
+           "stress_chart", "probability_series", "outcome_labels"]
 
-#: Series of the probability charts, in legend order.
-PROBABILITY_SERIES = [tr("Touches 1 in horizon"), tr("Below 1 at horizon")]
+
+def probability_series() -> list[str]:
+    """Series of the probability charts, in legend order: first passage, then terminal
+    (translated at call time; the explorer's tables write the same labels)."""
+    return [tr("Touches 1 in horizon"), tr("Below 1 at horizon")]
+
+
+def outcome_labels() -> dict[str, str]:
+    """Reader-facing outcomes of a simulated health-factor path, by code, in legend (and colour) order."""
+    return {"above": tr("Stays above HF 1"), "recovers": tr("Dips below 1, recovers"),
+            "below": tr("Ends below HF 1")}
 
 
 def liquidation_probability_chart(data):
     """Liquidation probability against the health factor, first-passage and terminal.
 
     ``data`` columns: ``health_factor``, ``probability`` (fraction), ``series``
-    (one of :data:`PROBABILITY_SERIES`).
+    (one of :func:`probability_series`).
     """
+    series = probability_series()
     return alt.Chart(data).mark_line(clip=True).encode(
         x=alt.X("health_factor:Q", title=tr("Health factor today (ratio)"), scale=alt.Scale(domain=[1, 3])),
         y=alt.Y("probability:Q", title=tr("Probability of liquidation (%)"), axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
-        color=alt.Color("series:N", title=None, sort=PROBABILITY_SERIES,
-                        scale=alt.Scale(domain=PROBABILITY_SERIES,
-                                        range=[SEMANTIC["danger"], SEMANTIC["primary"]])),
-        strokeDash=alt.StrokeDash("series:N", sort=PROBABILITY_SERIES, legend=None,
-                                  scale=alt.Scale(domain=PROBABILITY_SERIES, range=[[1, 0], [6, 4]])),
+        color=alt.Color("series:N", title=None, sort=series,
+                        scale=alt.Scale(domain=series, range=[SEMANTIC["danger"], SEMANTIC["primary"]])),
+        strokeDash=alt.StrokeDash("series:N", sort=series, legend=None,
+                                  scale=alt.Scale(domain=series, range=[[1, 0], [6, 4]])),
         tooltip=[alt.Tooltip("series:N", title=tr("Measure")),
                  alt.Tooltip("health_factor:Q", title=tr("Health factor"), format=".2f"),
                  alt.Tooltip("probability:Q", title=tr("Probability"), format=".2%")],
@@ -64,16 +73,18 @@ def cascade_chart(data):
 def gbm_paths_chart(data):
     """Simulated health-factor paths, coloured by whether they touched HF = 1.
 
-    ``data`` columns: ``day``, ``path`` (id), ``health_factor``, ``outcome`` (label).
+    ``data`` columns: ``day``, ``path`` (id), ``health_factor``, ``outcome`` (a value of
+    :func:`outcome_labels`).
     """
+    outcomes = list(outcome_labels().values())
     base = alt.Chart(data)
     lines = base.mark_line(strokeWidth=1.2, opacity=0.75).encode(
         x=alt.X("day:Q", title=tr("Day")),
         y=alt.Y("health_factor:Q", title=tr("Health factor (ratio)")),
         detail="path:N",
-        color=alt.Color("outcome:N", title=None, sort=None,
-                        scale=alt.Scale(range=[SEMANTIC["primary"], SEMANTIC["secondary"],
-                                               SEMANTIC["danger"]])),
+        color=alt.Color("outcome:N", title=None, sort=outcomes,
+                        scale=alt.Scale(domain=outcomes, range=[SEMANTIC["primary"], SEMANTIC["secondary"],
+                                                                SEMANTIC["danger"]])),
         tooltip=[alt.Tooltip("path:N", title=tr("Path")), alt.Tooltip("day:Q", title=tr("Day")),
                  alt.Tooltip("health_factor:Q", title=tr("HF"), format=".3f"),
                  alt.Tooltip("outcome:N", title=tr("Outcome"))],
@@ -96,9 +107,9 @@ def mc_check_chart(data):
     """
     base = alt.Chart(data)
     x = alt.X("days:O", title=tr("Horizon (days)"))
-    color = alt.Color("measure:N", title=None, sort=PROBABILITY_SERIES,
-                      scale=alt.Scale(domain=PROBABILITY_SERIES,
-                                      range=[SEMANTIC["danger"], SEMANTIC["primary"]]))
+    series = probability_series()
+    color = alt.Color("measure:N", title=None, sort=series,
+                      scale=alt.Scale(domain=series, range=[SEMANTIC["danger"], SEMANTIC["primary"]]))
     tooltip = [alt.Tooltip("measure:N", title=tr("Measure")), alt.Tooltip("days:O", title=tr("Days")),
                alt.Tooltip("closed_form:Q", title=tr("Closed form"), format=".3%"),
                alt.Tooltip("monte_carlo:Q", title=tr("Monte Carlo"), format=".3%"),

@@ -2,25 +2,58 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
 from . import PALETTE, SEMANTIC, finish, source_of
-from ..i18n import tr
+from ..i18n import tr, tr_noop
 
 __all__ = ["tvl_history_chart", "doublecount_switch_chart", "loop_tvl_chart", "flow_graph_chart",
-           "lending_leaders_chart", "VIEW_LABELS", "MEASURE_ORDER"]
+           "lending_leaders_chart", "VIEW_LABELS", "MEASURE_ORDER", "view_labels", "loop_measures",
+           "flow_measures", "flow_protocols"]
 
-#: Reader-facing names of the ``view`` codes of the ``defi_tvl_history`` dataset.
+#: Reader-facing names of the ``view`` codes of the ``defi_tvl_history`` dataset (English keys:
+#: :func:`view_labels` gives them in the reader's language).
 VIEW_LABELS = {
-    "default": tr("DefiLlama default (no double counting)"),
-    "incl_doublecount": tr("DefiLlama before 2022-08-04 (double counting included)"),
-    "defipulse": tr("DeFi Pulse (Ethereum only)"),
-    "tvl_minus_tvr": tr("TVL minus TVR (Luo et al.)"),
+    "default": tr_noop("DefiLlama default (no double counting)"),
+    "incl_doublecount": tr_noop("DefiLlama before 2022-08-04 (double counting included)"),
+    "defipulse": tr_noop("DeFi Pulse (Ethereum only)"),
+    "tvl_minus_tvr": tr_noop("TVL minus TVR (Luo et al.)"),
 }
-#: Bar order of the loop explorer, from what came in to what is counted most generously.
-MEASURE_ORDER = [tr("Independent capital"), tr("DefiLlama default"), tr("Supplied (borrows toggle on)"),
-                 tr("Supplied + borrowed")]
+#: Bar order of the loop explorer, from what came in to what is counted most generously (English
+#: keys: :func:`loop_measures` gives them in the reader's language).
+MEASURE_ORDER = [tr_noop("Independent capital"), tr_noop("DefiLlama default"), tr_noop("Supplied (borrows toggle on)"),
+                 tr_noop("Supplied + borrowed")]
+#: Protocols of :func:`defi_helpers.tvl.staking_loop_graph`, in stacking order.
+_FLOW_PROTOCOLS = ("staking", "lending 1", "pendle", "lending 2")
+
+
+def view_labels() -> dict[str, str]:
+    """``view`` code of the ``defi_tvl_history`` dataset -> its name in the reader's language."""
+    return {view: tr(label) for view, label in VIEW_LABELS.items()}
+
+
+def loop_measures() -> list[str]:
+    """The four measures of the loop explorer (:data:`MEASURE_ORDER`) in the reader's language,
+    in bar order: the labels :func:`defi_helpers.explorers.tvl.loop_tvl_table` writes."""
+    return [tr(m) for m in MEASURE_ORDER]
+
+
+def flow_measures() -> dict[str, str]:
+    """The two measures of the flow-graph explorer in the reader's language, in bar order:
+    ``{"naive": ..., "defillama": ...}``, the labels :func:`defi_helpers.explorers.tvl.flow_graph_table`
+    writes."""
+    return {"naive": tr("Naive TVL"), "defillama": tr("DefiLlama-style TVL")}
+
+
+def flow_protocols() -> dict[str, str]:
+    """Protocol names of :func:`defi_helpers.tvl.staking_loop_graph` -> their label in the reader's
+    language, in stacking order."""
+    names = {"staking": tr("staking"), "lending 1": tr("lending 1"), "pendle": tr("pendle"),
+             "lending 2": tr("lending 2")}
+    return {p: names[p] for p in _FLOW_PROTOCOLS}
 
 
 def tvl_history_chart(history: pd.DataFrame):
@@ -30,8 +63,9 @@ def tvl_history_chart(history: pd.DataFrame):
     """
     df = history[(history["scope"] != "Solana") & (history["view"] != "tvl_minus_tvr")
                  & ~((history["scope"] == "Ethereum") & (history["view"] != "defipulse"))].copy()
-    df["counting"] = df["view"].map(VIEW_LABELS)
-    order = [VIEW_LABELS[v] for v in ("default", "incl_doublecount", "defipulse")]
+    labels = view_labels()
+    df["counting"] = df["view"].map(labels)
+    order = [labels[v] for v in ("default", "incl_doublecount", "defipulse")]
     base = alt.Chart(df).encode(
         x=alt.X("date:T", title=tr("Date")),
         y=alt.Y("value_usd_bn:Q", title=tr("Total value locked (USD bn)"), scale=alt.Scale(domain=[0, 280])),
@@ -62,6 +96,7 @@ def doublecount_switch_chart(history: pd.DataFrame):
     """The same quantity counted two ways: with and without double counting (registry dataset)."""
     pairs = [("all chains", tr("2021 peak, all chains")), ("Solana", tr("Solana, Nov 2021 peak")),
              ("Ethereum", tr("Ethereum, 2022-08-04"))]
+    labels = view_labels()
     rows = []
     for scope, label in pairs:
         sub = history[(history["scope"] == scope) & history["view"].isin(["default", "incl_doublecount"])]
@@ -69,10 +104,10 @@ def doublecount_switch_chart(history: pd.DataFrame):
             sub = pd.concat([sub[sub["view"] == "incl_doublecount"].nlargest(1, "value_usd_bn"),
                              sub[sub["view"] == "default"].nlargest(1, "value_usd_bn")])
         for _, r in sub.iterrows():
-            rows.append({"case": label, "counting": VIEW_LABELS[r["view"]], "value_usd_bn": r["value_usd_bn"],
+            rows.append({"case": label, "counting": labels[r["view"]], "value_usd_bn": r["value_usd_bn"],
                          "date": r["date"], "source": r["source_title"]})
     df = pd.DataFrame(rows)
-    order = [VIEW_LABELS["incl_doublecount"], VIEW_LABELS["default"]]
+    order = [labels["incl_doublecount"], labels["default"]]
     chart = alt.Chart(df).mark_bar().encode(
         y=alt.Y("case:N", title=None, sort=[p[1] for p in pairs]),
         yOffset=alt.YOffset("counting:N", sort=order),
@@ -101,22 +136,23 @@ def doublecount_switch_chart(history: pd.DataFrame):
 def loop_tvl_chart(data):
     """What each way of counting reports for a market where some depositors loop.
 
-    ``data`` columns: ``measure`` (one of :data:`MEASURE_ORDER`), ``usd`` (USD per
+    ``data`` columns: ``measure`` (one of :func:`loop_measures`), ``usd`` (USD per
     $100 of independent capital), ``multiplier`` (supplied / independent, constant).
     """
+    order = loop_measures()
     base = alt.Chart(data)
     bars = base.mark_bar().encode(
-        y=alt.Y("measure:N", title=None, sort=MEASURE_ORDER, axis=alt.Axis(labelLimit=240)),
+        y=alt.Y("measure:N", title=None, sort=order, axis=alt.Axis(labelLimit=240)),
         x=alt.X("usd:Q", title=tr("USD counted per $100 of independent capital"),
                 scale=alt.Scale(domain=[0, 2000], clamp=True)),
-        color=alt.Color("measure:N", legend=None, sort=MEASURE_ORDER,
-                        scale=alt.Scale(domain=MEASURE_ORDER,
+        color=alt.Color("measure:N", legend=None, sort=order,
+                        scale=alt.Scale(domain=order,
                                         range=[SEMANTIC["safe"], PALETTE[0], PALETTE[1], SEMANTIC["danger"]])),
         tooltip=[alt.Tooltip("measure:N", title=tr("Measure")), alt.Tooltip("usd:Q", title=tr("USD"), format=",.1f"),
                  alt.Tooltip("multiplier:Q", title=tr("Supplied / independent (x)"), format=".2f")],
     )
     labels = base.mark_text(align="left", dx=4).encode(
-        y=alt.Y("measure:N", sort=MEASURE_ORDER), x=alt.X("usd:Q", scale=alt.Scale(domain=[0, 2000], clamp=True)),
+        y=alt.Y("measure:N", sort=order), x=alt.X("usd:Q", scale=alt.Scale(domain=[0, 2000], clamp=True)),
         text=alt.Text("usd:Q", format=",.0f"))
     return alt.layer(bars, labels).properties(height=200)
 
@@ -124,15 +160,16 @@ def loop_tvl_chart(data):
 def flow_graph_chart(data):
     """Naive and DefiLlama-style TVL of the staking loop, stacked by protocol.
 
-    ``data`` columns: ``measure`` ("Naive TVL" or "DefiLlama-style TVL"),
-    ``protocol``, ``usd`` (USD counted when $100 is staked from outside),
-    ``independent`` (the $100 plus the lenders who fund the borrows; one value
-    per slider state).
+    ``data`` columns: ``measure`` (a value of :func:`flow_measures`),
+    ``protocol`` (a value of :func:`flow_protocols`), ``usd`` (USD counted when
+    $100 is staked from outside), ``independent`` (the $100 plus the lenders who
+    fund the borrows; one value per slider state).
     """
-    order = ["staking", "lending 1", "pendle", "lending 2"]
+    order = list(flow_protocols().values())
+    measures = list(flow_measures().values())
     base = alt.Chart(data)
     bars = base.mark_bar().encode(
-        y=alt.Y("measure:N", title=None, sort=["Naive TVL", "DefiLlama-style TVL"]),
+        y=alt.Y("measure:N", title=None, sort=measures),
         x=alt.X("sum(usd):Q", title=tr("USD counted when $100 is staked from outside"),
                 scale=alt.Scale(domain=[0, 1200])),
         color=alt.Color("protocol:N", title=tr("Counted at"), sort=order,
@@ -141,10 +178,10 @@ def flow_graph_chart(data):
         tooltip=[alt.Tooltip("measure:N", title=tr("Measure")), alt.Tooltip("protocol:N", title=tr("Protocol")),
                  alt.Tooltip("sum(usd):Q", title=tr("USD"), format=",.1f")],
     ).transform_calculate(
-        protocol_rank="indexof(['staking', 'lending 1', 'pendle', 'lending 2'], datum.protocol)")
+        protocol_rank=f"indexof({json.dumps(order, ensure_ascii=False)}, datum.protocol)")
     totals = base.transform_aggregate(total="sum(usd)", groupby=["measure"]).mark_text(
         align="left", dx=4).encode(
-        y=alt.Y("measure:N", sort=["Naive TVL", "DefiLlama-style TVL"]), x=alt.X("total:Q"),
+        y=alt.Y("measure:N", sort=measures), x=alt.X("total:Q"),
         text=alt.Text("total:Q", format=",.0f"))
     independent = base.mark_rule(color=PALETTE[7], strokeWidth=2, strokeDash=[6, 3]).encode(
         x=alt.X("mean(independent):Q"),
@@ -154,10 +191,17 @@ def flow_graph_chart(data):
     return alt.layer(bars, totals, independent, label).properties(height=180)
 
 
+#: The ``metric`` values of dataset ``lending_tvl_leaders`` (code filters on them: the chart, not
+#: ``data.load``, shows them translated).
+METRIC_NAMES = (tr_noop("tvl_default"), tr_noop("reported_tvl"), tr_noop("pt_collateral"), tr_noop("borrowed"),
+                tr_noop("active_loans"), tr_noop("deposits"))
+
+
 def lending_leaders_chart(leaders: pd.DataFrame):
     """Lending protocols' headline figures, coloured by what they measure (registry dataset)."""
     df = leaders.copy()
     df["label"] = df["protocol"] + " · " + df["date"].dt.strftime("%Y-%m")
+    df["metric"] = [tr(m) if m in METRIC_NAMES else m for m in df["metric"]]
     chart = alt.Chart(df).mark_point(filled=True, size=90).encode(
         y=alt.Y("label:N", title=None, sort=alt.EncodingSortField("value_usd_bn", order="descending")),
         x=alt.X("value_usd_bn:Q", title=tr("Reported figure (USD bn)")),

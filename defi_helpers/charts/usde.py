@@ -25,24 +25,35 @@ __all__ = [
     "usde_supply_chart",
     "susde_apy_history_chart",
     "reserve_fund_chart",
+    "backing_series",
 ]
+
+
+def backing_series() -> dict[str, str]:
+    """The three backings of :func:`backing_value_chart` in the reader's language, in legend order:
+    ``{"unhedged": ..., "inverse": ..., "linear": ...}``, the labels
+    :func:`defi_helpers.explorers.usde.backing_table` writes."""
+    return {"unhedged": tr("Unhedged ETH"), "inverse": tr("ETH + short inverse perp"),
+            "linear": tr("ETH + short linear perp")}
 
 
 def backing_value_chart(data):
     """USD value of unhedged vs hedged collateral as the coin price moves (log x axis).
 
-    ``data`` columns: ``price_multiple`` (price / entry price), ``series``, ``value_usd``.
+    ``data`` columns: ``price_multiple`` (price / entry price), ``series`` (a value of
+    :func:`backing_series`), ``value_usd``.
     """
+    series = list(backing_series().values())
     chart = alt.Chart(data).mark_line(clip=True).encode(
         x=alt.X("price_multiple:Q", title=tr("ETH price relative to the mint price (×, log scale)"),
                 scale=alt.Scale(type="log", domain=[0.1, 10]), axis=alt.Axis(values=[0.1, 0.2, 0.5, 1, 2, 5, 10])),
         y=alt.Y("value_usd:Q", title=tr("Value of the backing of 1 USDe (USD)"), scale=alt.Scale(type="log"),
                 axis=alt.Axis(format="$,.2f", values=[0.1, 0.2, 0.5, 1, 2, 5, 10])),
         color=alt.Color("series:N", title=None, scale=alt.Scale(
-            domain=["Unhedged ETH", "ETH + short inverse perp", "ETH + short linear perp"],
+            domain=series,
             range=[SEMANTIC["danger"], SEMANTIC["primary"], SEMANTIC["secondary"]])),
         strokeDash=alt.StrokeDash("series:N", title=None, scale=alt.Scale(
-            domain=["Unhedged ETH", "ETH + short inverse perp", "ETH + short linear perp"],
+            domain=series,
             range=[[1, 0], [1, 0], [6, 4]])),
         tooltip=[alt.Tooltip("series:N", title=tr("Backing")),
                  alt.Tooltip("price_multiple:Q", title=tr("Price multiple"), format=".2f"),
@@ -160,7 +171,7 @@ def reserve_stress_chart(data):
 def usde_supply_chart(df):
     """USDe supply milestones (dataset ``usde_supply``)."""
     base = alt.Chart(df)
-    x = alt.X("date:T", title=tr("Date"), axis=alt.Axis(format="%b %Y"))
+    x = alt.X("date:T", title=tr("Date"), axis=alt.Axis(format=tr("%b %Y")))
     line = base.mark_line(color=SEMANTIC["neutral"], strokeDash=[3, 3], strokeWidth=1.5).encode(
         x=x, y=alt.Y("supply_usd_bn:Q", title=tr("USDe supply (USD billions)")))
     points = base.mark_point(size=80).encode(
@@ -185,7 +196,7 @@ def usde_supply_chart(df):
 def susde_apy_history_chart(df):
     """sUSDe APY observations (dataset ``susde_apy``)."""
     chart = alt.Chart(df).mark_point(size=90, filled=True).encode(
-        x=alt.X("date:T", title=tr("Date"), axis=alt.Axis(format="%b %Y")),
+        x=alt.X("date:T", title=tr("Date"), axis=alt.Axis(format=tr("%b %Y"))),
         y=alt.Y("apy:Q", title=tr("sUSDe yield (APY, %)"), axis=alt.Axis(format="%")),
         shape=alt.Shape("kind:N", title=None, legend=alt.Legend(orient="bottom", columns=3, labelLimit=240)),
         color=alt.Color("kind:N", title=None, legend=alt.Legend(orient="bottom", columns=3, labelLimit=240)),
@@ -208,7 +219,7 @@ def reserve_fund_chart(df):
     base = alt.Chart(df).transform_calculate(
         ratio="datum.reserve_fund_usd_m / (datum.usde_supply_usd_bn * 1000)")
     bars = base.mark_bar(color=SEMANTIC["primary"], size=14).encode(
-        x=alt.X("date:T", title=tr("Date"), axis=alt.Axis(format="%b %Y")),
+        x=alt.X("date:T", title=tr("Date"), axis=alt.Axis(format=tr("%b %Y"))),
         y=alt.Y("reserve_fund_usd_m:Q", title=tr("Reserve fund (USD millions)")),
         tooltip=[alt.Tooltip("date:T", title=tr("Date")),
                  alt.Tooltip("reserve_fund_usd_m:Q", title=tr("Reserve fund ($M)"), format=",.1f"),

@@ -13,6 +13,7 @@ from .. import collateral, rates
 from .._validate import Real, contract
 from ..charts.collateral import health_factor_chart, rate_curve_chart
 from ..explore import Explorer, Param
+from ..i18n import tr
 from ._domains import Grid
 
 __all__ = ["health_factor_explorer", "rate_curve_explorer", "hf_table", "rate_table",
@@ -101,16 +102,16 @@ def health_factor_explorer() -> Explorer:
     return Explorer(
         model=hf_table,
         params=[
-            Param("debt_usd", "Debt", 4_000, 24_000, 2_000, 16_000, "USD"),
-            Param("liquidation_threshold", "Liquidation threshold", 0.60, 0.95, 0.05, 0.85, "fraction"),
+            Param("debt_usd", tr("Debt"), 4_000, 24_000, 2_000, 16_000, "USD"),
+            Param("liquidation_threshold", tr("Liquidation threshold"), 0.60, 0.95, 0.05, 0.85, "fraction"),
         ],
         chart=health_factor_chart,
-        title="Health factor as the ETH price falls",
-        subtitle="10 ETH of collateral against a stablecoin debt; red: HF = 1 and the liquidation price",
-        description=("Line chart of the health factor (y, 0 to 4) against the ETH price (x, $500 to $4,000) "
-                     "for 10 ETH of collateral. The health factor falls in a straight line towards zero as the "
-                     "price falls; a dashed red line marks HF = 1 and a solid red line marks the liquidation "
-                     "price, labelled in dollars. More debt or a lower threshold moves the liquidation price up."),
+        title=tr("Health factor as the ETH price falls"),
+        subtitle=tr("10 ETH of collateral against a stablecoin debt; red: HF = 1 and the liquidation price"),
+        description=tr("Line chart of the health factor (y, 0 to 4) against the ETH price (x, $500 to $4,000) "
+                       "for 10 ETH of collateral. The health factor falls in a straight line towards zero as the "
+                       "price falls; a dashed red line marks HF = 1 and a solid red line marks the liquidation "
+                       "price, labelled in dollars. More debt or a lower threshold moves the liquidation price up."),
     )
 
 
@@ -120,15 +121,16 @@ def rate_curve_explorer() -> Explorer:
     return Explorer(
         model=rate_table,
         params=[
-            Param("optimal_usage", "Optimal usage (kink)", 0.5, 0.9, 0.1, 0.8, "fraction"),
-            Param("slope1", "Slope 1", 0.0, 0.10, 0.01, 0.03, "APR"),
-            Param("slope2", "Slope 2", 0.2, 1.0, 0.2, 0.8, "APR"),
+            Param("optimal_usage", tr("Optimal usage (kink)"), 0.5, 0.9, 0.1, 0.8, "fraction"),
+            Param("slope1", tr("Slope 1"), 0.0, 0.10, 0.01, 0.03, "APR"),
+            Param("slope2", tr("Slope 2"), 0.2, 1.0, 0.2, 0.8, "APR"),
         ],
         chart=rate_curve_chart,
-        title="Borrow and supply rates against utilisation",
-        subtitle="Base rate 0, reserve factor 15 %; defaults near WETH on Aave v3 Ethereum, 2023-10-31",
-        description=("Two lines against utilisation from 0 to 100 %: the borrow rate rises gently up to the "
-                     "optimal usage and then steeply; the supply rate stays below it because suppliers earn the "
-                     "borrow rate only on the share lent out, minus the 15 % reserve factor."),
-        source="Parameters: Aave v3 Ethereum configuration of 2023-10-31 (BGD Labs report), rounded to slider steps.",
+        title=tr("Borrow and supply rates against utilisation"),
+        subtitle=tr("Base rate 0, reserve factor 15 %; defaults near WETH on Aave v3 Ethereum, 2023-10-31"),
+        description=tr("Two lines against utilisation from 0 to 100 %: the borrow rate rises gently up to the "
+                       "optimal usage and then steeply; the supply rate stays below it because suppliers earn the "
+                       "borrow rate only on the share lent out, minus the 15 % reserve factor."),
+        source=tr("Parameters: Aave v3 Ethereum configuration of 2023-10-31 (BGD Labs report), "
+                  "rounded to slider steps."),
     )

@@ -13,8 +13,9 @@ import pandas as pd
 
 from .. import flashloans
 from .._validate import Int, Real, contract
-from ..charts.flashloans import attack_profit_chart, twap_cost_chart
+from ..charts.flashloans import attack_profit_chart, pool_label, twap_cost_chart
 from ..explore import Explorer, Param
+from ..i18n import tr
 from ._domains import Grid
 
 __all__ = ["spot_oracle_attack_explorer", "twap_manipulation_explorer", "attack_table",
@@ -127,7 +128,7 @@ def impact_table(trades_usd=np.linspace(0.0, 2e6, 41), depths_usd=(2e6, 2e7, 2e8
         frames.append(pd.DataFrame({
             "trade_usd": trades_usd,
             "price_impact": flashloans.cpmm_price_impact(trades_usd, depth, depth / 2_000.0),
-            "pool": f"${depth / 1e6:,.0f}M",
+            "pool": pool_label(depth),
         }))
     return pd.concat(frames, ignore_index=True)
 
@@ -138,18 +139,18 @@ def spot_oracle_attack_explorer() -> Explorer:
     return Explorer(
         model=attack_table,
         params=[
-            Param("pool_depth_musd", "Pool depth (USDC side)", 1, 10, 1, 2, "USD million"),
-            Param("ltv", "Lender's LTV for the token", 0.6, 0.9, 0.1, 0.7, "fraction"),
+            Param("pool_depth_musd", tr("Pool depth (USDC side)"), 1, 10, 1, 2, "USD million"),
+            Param("ltv", tr("Lender's LTV for the token"), 0.6, 0.9, 0.1, 0.7, "fraction"),
         ],
         chart=attack_profit_chart,
-        title="A spot-price oracle is only as deep as its pool",
-        subtitle="Attacker buys $1M of collateral at the fair price, pumps the pool the lender reads, "
-                 "borrows LTV x the pumped value",
-        description=("Two lines against the USDC sold into the pool, from $0 to $5 million: the attacker's "
-                     "profit in dollars (red, left axis) and the pool's price impact in per cent (blue dashed, "
-                     "right axis). The profit starts negative, falls while the pump's slippage dominates, then "
-                     "rises once the price has moved far enough, crossing zero sooner in a shallow pool or "
-                     "with a generous LTV. A deeper pool flattens both curves."),
+        title=tr("A spot-price oracle is only as deep as its pool"),
+        subtitle=tr("Attacker buys $1M of collateral at the fair price, pumps the pool the lender reads, "
+                    "borrows LTV x the pumped value"),
+        description=tr("Two lines against the USDC sold into the pool, from $0 to $5 million: the attacker's "
+                       "profit in dollars (red, left axis) and the pool's price impact in per cent (blue dashed, "
+                       "right axis). The profit starts negative, falls while the pump's slippage dominates, then "
+                       "rises once the price has moved far enough, crossing zero sooner in a shallow pool or "
+                       "with a generous LTV. A deeper pool flattens both curves."),
     )
 
 
@@ -159,16 +160,17 @@ def twap_manipulation_explorer() -> Explorer:
     return Explorer(
         model=twap_cost_table,
         params=[
-            Param("window_blocks", "TWAP window", 30, 300, 30, 150, "blocks"),
-            Param("target_move", "TWAP move wanted", 0.05, 0.50, 0.05, 0.35, "fraction"),
+            Param("window_blocks", tr("TWAP window"), 30, 300, 30, 150, "blocks"),
+            Param("target_move", tr("TWAP move wanted"), 0.05, 0.50, 0.05, 0.35, "fraction"),
         ],
         chart=twap_cost_chart,
-        title="Moving a TWAP: fewer blocks need absurd prices",
-        subtitle="Geometric TWAP, $10M of full-range liquidity per side; cost = slippage paid every block held",
-        description=("Two falling lines against the number of blocks the attacker holds the price, on a log "
-                     "scale from 1 to 300: the total upper-bound cost in dollars (red, left axis, log scale) "
-                     "and the spot price needed as a multiple of the honest price (blue dashed, right axis, "
-                     "log scale). Holding one block requires an astronomical price and cost; spreading the "
-                     "move over many blocks cuts both by orders of magnitude but exposes the attacker to "
-                     "arbitrage for longer. A longer window or a larger move raises every point."),
+        title=tr("Moving a TWAP: fewer blocks need absurd prices"),
+        subtitle=tr("Geometric TWAP, $10M of full-range liquidity per side; cost = slippage paid every block "
+                    "held"),
+        description=tr("Two falling lines against the number of blocks the attacker holds the price, on a log "
+                       "scale from 1 to 300: the total upper-bound cost in dollars (red, left axis, log scale) "
+                       "and the spot price needed as a multiple of the honest price (blue dashed, right axis, "
+                       "log scale). Holding one block requires an astronomical price and cost; spreading the "
+                       "move over many blocks cuts both by orders of magnitude but exposes the attacker to "
+                       "arbitrage for longer. A longer window or a larger move raises every point."),
     )

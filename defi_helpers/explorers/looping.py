@@ -12,8 +12,9 @@ import pandas as pd
 
 from .. import looping
 from .._validate import Finite, Real, contract
-from ..charts.looping import SERIES, leverage_loops_chart, liquidation_distance_chart, net_apy_chart
+from ..charts.looping import leverage_loops_chart, liquidation_distance_chart, net_apy_chart, series_labels
 from ..explore import Explorer, Param
+from ..i18n import tr
 from ._domains import Grid, Scenarios
 
 __all__ = ["leverage_loops_explorer", "net_apy_explorer", "liquidation_distance_explorer",
@@ -50,7 +51,7 @@ def leverage_table(ltv: float, loops=LOOPS_GRID) -> pd.DataFrame:
         Borrow-and-supply rounds; {domain:loops}.
     """
     frames = []
-    for label, value in zip(SERIES, (ltv, WSTETH_LTV_2023, looping.ETH_CORRELATED_EMODE_LTV)):
+    for label, value in zip(series_labels(), (ltv, WSTETH_LTV_2023, looping.ETH_CORRELATED_EMODE_LTV)):
         frames.append(pd.DataFrame({"loops": loops, "leverage": looping.leverage_after_loops(value, loops),
                                     "series": label, "ltv": value}))
     out = pd.concat(frames, ignore_index=True)
@@ -165,10 +166,11 @@ def loop_cost_table(equity: float, ltv: float, target_leverage: float, gas_cost_
     slow = looping.iterative_loop(equity, ltv, n, gas_cost_per_tx=gas_cost_per_tx)
     fast = looping.flash_loan_loop(equity, slow.leverage, flash_premium, max_ltv=ltv, gas_cost=gas_cost_per_tx)
     free = looping.flash_loan_loop(equity, slow.leverage, 0.0, max_ltv=ltv, gas_cost=gas_cost_per_tx)
-    rows = {"loops by hand": slow, "flash loan, repaid (premium)": fast, "flash loan turned into debt": free}
+    rows = {tr("loops by hand"): slow, tr("flash loan, repaid (premium)"): fast,
+            tr("flash loan turned into debt"): free}
     return pd.DataFrame({
-        name: {"transactions": p.transactions, "leverage (x)": p.leverage, "collateral": p.collateral,
-               "debt": p.debt, "fees and gas": p.fees, "fees / equity": p.fees / p.equity}
+        name: {tr("transactions"): p.transactions, tr("leverage (x)"): p.leverage, tr("collateral"): p.collateral,
+               tr("debt"): p.debt, tr("fees and gas"): p.fees, tr("fees / equity"): p.fees / p.equity}
         for name, p in rows.items()
     }).T
 
@@ -178,15 +180,16 @@ def leverage_loops_explorer() -> Explorer:
     """Explorer (a): leverage against the number of loops."""
     return Explorer(
         model=leverage_table,
-        params=[Param("ltv", "Chosen LTV", 0.50, 0.95, 0.01, 0.75, "fraction")],
+        params=[Param("ltv", tr("Chosen LTV"), 0.50, 0.95, 0.01, 0.75, "fraction")],
         chart=leverage_loops_chart,
-        title="Leverage after n loops",
-        subtitle="Chosen LTV against wstETH collateral (78.5 %, 2023-10-31) and the ETH-correlated E-Mode (93 %); dashed: the chosen LTV's limit",
-        description=("Three lines of leverage (exposure over equity, y, 0 to 20x) against the number of "
-                     "borrow-and-redeposit loops (x, 0 to 20): for the chosen LTV, for wstETH collateral outside "
-                     "E-Mode (78.5 %, limit 4.65x) and for the ETH-correlated E-Mode (93 %). Each line rises quickly and flattens "
-                     "towards its limit 1/(1 - LTV); the dashed line marks the chosen LTV's limit. At 93 % the "
-                     "limit is 14.3x and ten loops reach only 7.9x."),
+        title=tr("Leverage after n loops"),
+        subtitle=tr("Chosen LTV against wstETH collateral (78.5 %, 2023-10-31) and the ETH-correlated E-Mode "
+                    "(93 %); dashed: the chosen LTV's limit"),
+        description=tr("Three lines of leverage (exposure over equity, y, 0 to 20x) against the number of "
+                       "borrow-and-redeposit loops (x, 0 to 20): for the chosen LTV, for wstETH collateral outside "
+                       "E-Mode (78.5 %, limit 4.65x) and for the ETH-correlated E-Mode (93 %). Each line rises "
+                       "quickly and flattens towards its limit 1/(1 - LTV); the dashed line marks the chosen LTV's limit. At 93 % the "
+                       "limit is 14.3x and ten loops reach only 7.9x."),
     )
 
 
@@ -196,16 +199,16 @@ def net_apy_explorer() -> Explorer:
     return Explorer(
         model=net_apy_table,
         params=[
-            Param("supply_apy", "Collateral yield", 0.0, 0.06, 0.005, 0.03, "APY"),
-            Param("borrow_apy", "Borrow rate", 0.0, 0.08, 0.005, 0.025, "APY"),
+            Param("supply_apy", tr("Collateral yield"), 0.0, 0.06, 0.005, 0.03, "APY"),
+            Param("borrow_apy", tr("Borrow rate"), 0.0, 0.08, 0.005, 0.025, "APY"),
         ],
         chart=net_apy_chart,
-        title="APY on equity against leverage",
-        subtitle="x · yield − (x − 1) · borrow rate; grey dashed: unlevered yield; orange: E-Mode loop limit",
-        description=("A straight line of the APY on equity (y, -40 % to +40 %) against leverage (x, 1 to 15x). "
-                     "Its slope is the spread between the collateral yield and the borrow rate: positive spreads "
-                     "make the line rise above the grey dashed unlevered yield, negative spreads make it fall "
-                     "below zero (red line). A vertical orange line marks the E-Mode limit of 14.3x."),
+        title=tr("APY on equity against leverage"),
+        subtitle=tr("x · yield − (x − 1) · borrow rate; grey dashed: unlevered yield; orange: E-Mode loop limit"),
+        description=tr("A straight line of the APY on equity (y, -40 % to +40 %) against leverage (x, 1 to 15x). "
+                       "Its slope is the spread between the collateral yield and the borrow rate: positive spreads "
+                       "make the line rise above the grey dashed unlevered yield, negative spreads make it fall "
+                       "below zero (red line). A vertical orange line marks the E-Mode limit of 14.3x."),
     )
 
 
@@ -214,14 +217,15 @@ def liquidation_distance_explorer() -> Explorer:
     """Explorer (c): how far the price may fall before a loop is liquidated."""
     return Explorer(
         model=liquidation_distance_table,
-        params=[Param("liquidation_threshold", "Liquidation threshold", 0.80, 0.97, 0.005, 0.95, "fraction")],
+        params=[Param("liquidation_threshold", tr("Liquidation threshold"), 0.80, 0.97, 0.005, 0.95, "fraction")],
         chart=liquidation_distance_chart,
-        title="Distance to liquidation against leverage",
-        subtitle="Collateral and debt are one asset up to a price ratio; fall = 1 − 1/HF = 1 − (x − 1)/(x · LT), not 1/x",
-        description=("A falling curve of the collateral/debt price fall that brings the health factor to 1 (y, "
-                     "0 to 60 %) against leverage (x, 1.25 to 25x), for the chosen liquidation threshold. The "
-                     "distance is 1 − 1/HF, well below the 1/x that would wipe out the equity, and reaches zero at "
-                     "x = 1/(1 − LT): at LT 95 % a 10x loop survives a 5.3 % fall (not 10 %), the E-Mode limit of "
-                     "14.3x only 2.1 %, and 20x none. A dashed line marks the stETH/ETH intraday low of 0.93 "
-                     "reported for 2022-06-13 (a 7 % market discount)."),
+        title=tr("Distance to liquidation against leverage"),
+        subtitle=tr("Collateral and debt are one asset up to a price ratio; "
+                    "fall = 1 − 1/HF = 1 − (x − 1)/(x · LT), not 1/x"),
+        description=tr("A falling curve of the collateral/debt price fall that brings the health factor to 1 (y, "
+                       "0 to 60 %) against leverage (x, 1.25 to 25x), for the chosen liquidation threshold. The "
+                       "distance is 1 − 1/HF, well below the 1/x that would wipe out the equity, and reaches zero at "
+                       "x = 1/(1 − LT): at LT 95 % a 10x loop survives a 5.3 % fall (not 10 %), the E-Mode limit of "
+                       "14.3x only 2.1 %, and 20x none. A dashed line marks the stETH/ETH intraday low of 0.93 "
+                       "reported for 2022-06-13 (a 7 % market discount)."),
     )

@@ -12,8 +12,9 @@ import pandas as pd
 
 from .. import lst
 from .._validate import Real, contract
-from ..charts.lst import BALANCE_SERIES, ORACLE_SERIES, lst_loop_hf_chart, rebase_balances_chart
+from ..charts.lst import balance_labels, lst_loop_hf_chart, oracle_labels, rebase_balances_chart
 from ..explore import Explorer, Param
+from ..i18n import tr
 from ._domains import Grid
 
 __all__ = ["rebase_balances_explorer", "lst_loop_explorer", "rebase_balances_table", "lst_loop_table",
@@ -65,7 +66,7 @@ def rebase_balances_table(apr: float, loss: float, days=DAYS_GRID) -> pd.DataFra
     steth = lst.pooled_eth_by_shares(shares, pooled, total_shares)
     rate = pooled / total_shares
     frames = [pd.DataFrame({"day": days, "amount": values, "series": name, "share_rate": rate})
-              for name, values in zip(BALANCE_SERIES, (steth, np.full_like(days, shares),
+              for name, values in zip(balance_labels(), (steth, np.full_like(days, shares),
                                                        lst.unwrap_wsteth(shares, pooled, total_shares)))]
     return pd.concat(frames, ignore_index=True)
 
@@ -88,7 +89,7 @@ def lst_loop_table(leverage: float, liquidation_threshold: float, market_ratio=M
         "market_ratio": market_ratio,
         "health_factor": lst.looped_lst_health_factor(leverage, liquidation_threshold, market_ratio, oracle=kind),
         "oracle": label,
-    }) for kind, label in zip(("exchange_rate", "market"), ORACLE_SERIES)]
+    }) for kind, label in zip(("exchange_rate", "market"), oracle_labels())]
     out = pd.concat(frames, ignore_index=True)
     out["liquidation_ratio"] = lst.market_ratio_at_liquidation(leverage, liquidation_threshold)
     return out
@@ -126,14 +127,14 @@ def tvl_layers_table(equity_eth: float, leverage: float) -> pd.DataFrame:
     borrowed = e * (x - 1.0)
     return pd.DataFrame({
         "ETH": {
-            "holder's own ETH (equity)": e,
-            "lenders' ETH (WETH reserve, lent to the loop)": borrowed,
-            "independent capital: holder + lenders": e + borrowed,
-            "staked in Lido (stETH minted)": staked,
-            "stETH supplied to the lending market (collateral)": staked,
-            "WETH supplied by lenders": borrowed,
-            "naive sum: Lido + all lending deposits": staked + staked + borrowed,
-            "netted per reserve (WETH supplied − borrowed = 0)": staked + staked,
+            tr("holder's own ETH (equity)"): e,
+            tr("lenders' ETH (WETH reserve, lent to the loop)"): borrowed,
+            tr("independent capital: holder + lenders"): e + borrowed,
+            tr("staked in Lido (stETH minted)"): staked,
+            tr("stETH supplied to the lending market (collateral)"): staked,
+            tr("WETH supplied by lenders"): borrowed,
+            tr("naive sum: Lido + all lending deposits"): staked + staked + borrowed,
+            tr("netted per reserve (WETH supplied − borrowed = 0)"): staked + staked,
         }
     })
 
@@ -144,17 +145,17 @@ def rebase_balances_explorer() -> Explorer:
     return Explorer(
         model=rebase_balances_table,
         params=[
-            Param("apr", "Holders' staking APR", 0.02, 0.06, 0.01, 0.03, "fraction"),
-            Param("loss", "One-off loss on day 182", 0.0, 0.02, 0.01, 0.0, "fraction of pooled ETH"),
+            Param("apr", tr("Holders' staking APR"), 0.02, 0.06, 0.01, 0.03, "fraction"),
+            Param("loss", tr("One-off loss on day 182"), 0.0, 0.02, 0.01, 0.0, "fraction of pooled ETH"),
         ],
         chart=rebase_balances_chart,
-        title="stETH rebases, wstETH does not",
-        subtitle="100 stETH wrapped on day 0 at 1.15 stETH per wstETH (illustrative); balances every two weeks",
-        description=("Three lines over one year: the holder's stETH balance had they kept stETH (rising with "
-                     "the daily rebases from 100 stETH), their wstETH balance (flat at 86.96 tokens) and that "
-                     "wstETH's value in stETH (dashed, exactly on the stETH line). A higher APR steepens the "
-                     "rising lines; a loss on day 182 makes them step down together, while the wstETH balance "
-                     "never moves."),
+        title=tr("stETH rebases, wstETH does not"),
+        subtitle=tr("100 stETH wrapped on day 0 at 1.15 stETH per wstETH (illustrative); balances every two weeks"),
+        description=tr("Three lines over one year: the holder's stETH balance had they kept stETH (rising with "
+                       "the daily rebases from 100 stETH), their wstETH balance (flat at 86.96 tokens) and that "
+                       "wstETH's value in stETH (dashed, exactly on the stETH line). A higher APR steepens the "
+                       "rising lines; a loss on day 182 makes them step down together, while the wstETH balance "
+                       "never moves."),
     )
 
 
@@ -164,15 +165,15 @@ def lst_loop_explorer() -> Explorer:
     return Explorer(
         model=lst_loop_table,
         params=[
-            Param("leverage", "Leverage", 1.5, 6.0, 0.5, 3.0, "x"),
-            Param("liquidation_threshold", "Liquidation threshold", 0.75, 0.95, 0.02, 0.81, "fraction"),
+            Param("leverage", tr("Leverage"), 1.5, 6.0, 0.5, 3.0, "x"),
+            Param("liquidation_threshold", tr("Liquidation threshold"), 0.75, 0.95, 0.02, 0.81, "fraction"),
         ],
         chart=lst_loop_hf_chart,
-        title="A stETH loop under a market discount: which oracle?",
-        subtitle="Defaults: 3x on Aave v2 (stETH LT 81 % from 2022-05-19); grey band: reported June 2022 lows",
-        description=("Two lines of the health factor (y) against the stETH market price in ETH (x, 0.80 to "
-                     "1.00). With an exchange-rate oracle (green) the line is flat: a market discount does not "
-                     "move the HF. With a market-price oracle (red) the HF falls in proportion to the discount "
-                     "and crosses the dashed HF = 1 line at the dotted liquidation ratio; more leverage or a "
-                     "lower threshold moves that point towards 1.0, into the grey band of the June 2022 lows."),
+        title=tr("A stETH loop under a market discount: which oracle?"),
+        subtitle=tr("Defaults: 3x on Aave v2 (stETH LT 81 % from 2022-05-19); grey band: reported June 2022 lows"),
+        description=tr("Two lines of the health factor (y) against the stETH market price in ETH (x, 0.80 to "
+                       "1.00). With an exchange-rate oracle (green) the line is flat: a market discount does not "
+                       "move the HF. With a market-price oracle (red) the HF falls in proportion to the discount "
+                       "and crosses the dashed HF = 1 line at the dotted liquidation ratio; more leverage or a "
+                       "lower threshold moves that point towards 1.0, into the grey band of the June 2022 lows."),
     )

@@ -14,8 +14,9 @@ import pandas as pd
 
 from .. import pendle
 from .._validate import Int, Real, contract
-from ..charts.pendle import pt_yt_price_chart, trade_impact_chart
+from ..charts.pendle import pt_yt_price_chart, trade_impact_chart, trade_series
 from ..explore import Explorer, Param
+from ..i18n import tr
 from ._domains import Grid
 
 __all__ = [
@@ -70,14 +71,14 @@ def pt_yt_explorer() -> Explorer:
     """Explorer (a): PT pulls to par, YT decays to zero."""
     return Explorer(
         model=pt_yt_table,
-        params=[Param("implied_apy", "Implied APY", 0.02, 0.40, 0.02, 0.10, "fraction")],
+        params=[Param("implied_apy", tr("Implied APY"), 0.02, 0.40, 0.02, 0.10, "fraction")],
         chart=pt_yt_price_chart,
-        title="PT rises to 1 and YT decays to 0 as maturity nears",
-        subtitle="PT = (1 + implied APY)^(−days/365) and YT = 1 − PT, at a constant implied APY",
-        description=("Two lines against days to maturity, from 360 days on the left to maturity on the right: "
-                     "the PT price rises to 1 and the YT price falls to 0, and the two always add up to 1. A higher "
-                     "implied APY lowers the PT and raises the YT far from maturity; at maturity nothing depends on "
-                     "it."),
+        title=tr("PT rises to 1 and YT decays to 0 as maturity nears"),
+        subtitle=tr("PT = (1 + implied APY)^(−days/365) and YT = 1 − PT, at a constant implied APY"),
+        description=tr("Two lines against days to maturity, from 360 days on the left to maturity on the right: "
+                       "the PT price rises to 1 and the YT price falls to 0, and the two always add up to 1. A higher "
+                       "implied APY lowers the PT and raises the YT far from maturity; at maturity nothing depends on "
+                       "it."),
     )
 
 
@@ -94,7 +95,8 @@ def trade_impact_table(days_to_expiry: float, implied_apy: float, scalar_root: f
     """Effective and post-trade implied APY of PT trades of several sizes.
 
     Trades the contract would refuse (a negative rate, or PT above 96 % of
-    the pool) are left out of the table.
+    the pool) are left out of the table. The ``series`` labels are those of
+    :func:`defi_helpers.charts.pendle.trade_series`, in the reader's language.
 
     Parameters
     ----------
@@ -112,6 +114,7 @@ def trade_impact_table(days_to_expiry: float, implied_apy: float, scalar_root: f
     """
     m = pendle.PendleMarket(POOL_PT, POOL_ASSET, scalar_root, implied_apy, days_to_expiry,
                             ln_fee_rate_root=ln_fee_rate_root)
+    labels = trade_series()
     rows = []
     for s in np.asarray(shares, dtype=float):
         try:
@@ -121,9 +124,9 @@ def trade_impact_table(days_to_expiry: float, implied_apy: float, scalar_root: f
         avg = t.average_pt_price
         common = {"trade_share": s, "spot_apy": m.implied_apy, "avg_price": avg,
                   "impact_bp": abs(avg / m.pt_price - 1) * 1e4}
-        rows.append({**common, "series": "Rate of the trade (fee included)",
+        rows.append({**common, "series": labels["trade"],
                      "implied_apy": t.effective_implied_apy})
-        rows.append({**common, "series": "Pool's implied APY after the trade",
+        rows.append({**common, "series": labels["pool"],
                      "implied_apy": t.market_after.implied_apy})
     return pd.DataFrame(rows)
 
@@ -134,19 +137,19 @@ def trade_impact_explorer() -> Explorer:
     return Explorer(
         model=trade_impact_table,
         params=[
-            Param("days_to_expiry", "Days to expiry", 30, 330, 60, 90, "days"),
-            Param("implied_apy", "Implied APY before the trade", 0.04, 0.20, 0.04, 0.12, "fraction"),
-            Param("scalar_root", "Scalar root (curve steepness)", 10, 90, 20, 50, ""),
+            Param("days_to_expiry", tr("Days to expiry"), 30, 330, 60, 90, "days"),
+            Param("implied_apy", tr("Implied APY before the trade"), 0.04, 0.20, 0.04, 0.12, "fraction"),
+            Param("scalar_root", tr("Scalar root (curve steepness)"), 10, 90, 20, 50, ""),
         ],
         chart=trade_impact_chart,
-        title="Price impact of a PT trade on a Pendle pool",
-        subtitle="Pool of 1M PT and 1M asset, fee ln(1.003); dashed: implied APY before the trade",
-        description=("Two lines against the trade size, from selling 40 % to buying 40 % of the pool's PT: the "
-                     "implied APY of the trade itself, fee included (red), and the pool's implied APY after the "
-                     "trade (blue); a dashed line marks the rate before the trade. Buying PT locks in a lower rate "
-                     "than the quoted one and pushes the pool's rate down; selling does the opposite; the fee "
-                     "widens the gap. A larger scalar root flattens the lines (deeper liquidity near the current "
-                     "rate); trades the contract would refuse are left out."),
+        title=tr("Price impact of a PT trade on a Pendle pool"),
+        subtitle=tr("Pool of 1M PT and 1M asset, fee ln(1.003); dashed: implied APY before the trade"),
+        description=tr("Two lines against the trade size, from selling 40 % to buying 40 % of the pool's PT: the "
+                       "implied APY of the trade itself, fee included (red), and the pool's implied APY after the "
+                       "trade (blue); a dashed line marks the rate before the trade. Buying PT locks in a lower rate "
+                       "than the quoted one and pushes the pool's rate down; selling does the opposite; the fee "
+                       "widens the gap. A larger scalar root flattens the lines (deeper liquidity near the current "
+                       "rate); trades the contract would refuse are left out."),
     )
 
 
@@ -169,13 +172,14 @@ def amm_curve_table(days_list=(360, 180, 90, 30, 7), implied_apy: float = 0.10,
         The curve's steepness; below 1 the ends of the curve imply rates beyond any float;
         {domain:scalar_root}.
     """
+    days_label = tr("{d} days")
     frames = []
     for d in days_list:
         m = pendle.PendleMarket(POOL_PT, POOL_ASSET, scalar_root, implied_apy, d)
         p = np.linspace(max(0.05, m.min_proportion * 1.001), 0.95, 46)
         apy = m.implied_apy_at_proportion(p)
         frames.append(pd.DataFrame({"proportion": p, "implied_apy": apy,
-                                    "pt_price": pendle.pt_price(apy, d), "days": f"{d} days"}))
+                                    "pt_price": pendle.pt_price(apy, d), "days": days_label.format(d=d)}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -230,11 +234,13 @@ def pt_oracle_table(discount_rate: float = AAVE_PT_SUSDE_DISCOUNT, days: int = A
         raise ValueError(f"discount_rate * days / 365 must be < 1 (a positive PT price); got discount_rate "
                          f"{discount_rate!r} over days {days!r}")
     d = np.arange(days, -1, -1, dtype=float)
+    rate, shocked = f"{100 * discount_rate:.4f}", f"{100 * shocked_apy:.0f}"
     return pd.concat([
-        pd.DataFrame({"days_to_maturity": d, "series": f"Aave oracle (linear, {discount_rate:.4%}/yr)",
+        pd.DataFrame({"days_to_maturity": d, "series": tr("Aave oracle (linear, {rate}%/yr)").format(rate=rate),
                       "price": pendle.linear_discount_pt_price(discount_rate, d)}),
-        pd.DataFrame({"days_to_maturity": d, "series": f"Market at {discount_rate:.4%} implied",
+        pd.DataFrame({"days_to_maturity": d, "series": tr("Market at {rate}% implied").format(rate=rate),
                       "price": pendle.pt_price(discount_rate, d)}),
-        pd.DataFrame({"days_to_maturity": d, "series": f"Market after a jump to {shocked_apy:.0%} implied",
+        pd.DataFrame({"days_to_maturity": d,
+                      "series": tr("Market after a jump to {rate}% implied").format(rate=shocked),
                       "price": pendle.pt_price(shocked_apy, d)}),
     ], ignore_index=True)

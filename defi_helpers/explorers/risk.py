@@ -12,8 +12,9 @@ import pandas as pd
 
 from .. import risk
 from .._validate import Int, Real, contract
-from ..charts.risk import PROBABILITY_SERIES, cascade_chart, liquidation_probability_chart
+from ..charts.risk import cascade_chart, liquidation_probability_chart, outcome_labels, probability_series
 from ..explore import Explorer, Param
+from ..i18n import tr
 from ._domains import Grid
 
 __all__ = ["liquidation_probability_explorer", "cascade_explorer", "probability_table",
@@ -51,9 +52,10 @@ def probability_table(sigma: float, days: float, health_factors=HF_GRID) -> pd.D
     """
     fp = risk.prob_liquidation_first_passage(health_factors, sigma, days)
     term = risk.prob_liquidation_terminal(health_factors, sigma, days)
+    first_passage, terminal = probability_series()
     return pd.concat([
-        pd.DataFrame({"health_factor": health_factors, "probability": fp, "series": PROBABILITY_SERIES[0]}),
-        pd.DataFrame({"health_factor": health_factors, "probability": term, "series": PROBABILITY_SERIES[1]}),
+        pd.DataFrame({"health_factor": health_factors, "probability": fp, "series": first_passage}),
+        pd.DataFrame({"health_factor": health_factors, "probability": term, "series": terminal}),
     ], ignore_index=True)
 
 
@@ -108,8 +110,8 @@ def paths_table(health_factor=1.25, sigma=0.8, days=30, n_paths=40, seed=3) -> p
     paths = risk.simulate_gbm_paths(health_factor, sigma, days, n_paths, seed=seed)
     touched = paths.min(axis=1) < 1.0
     ended = paths[:, -1] < 1.0
-    outcome = np.where(ended, "Ends below HF 1", np.where(touched, "Dips below 1, recovers",
-                                                          "Stays above HF 1"))
+    labels = outcome_labels()
+    outcome = np.where(ended, labels["below"], np.where(touched, labels["recovers"], labels["above"]))
     n_steps = paths.shape[1]
     return pd.DataFrame({
         "day": np.tile(np.arange(n_steps), n_paths),
@@ -139,14 +141,15 @@ def mc_check_table(health_factor=1.25, sigma=0.8, horizons=(7, 30, 90, 180, 365)
     seed : int
         The seed of numpy.random.default_rng; {domain:seed}.
     """
+    first_passage, terminal = probability_series()
     rows = []
     for i, days in enumerate(horizons):
         r = risk.monte_carlo_liquidation(health_factor, sigma, days, n_paths=n_paths, seed=seed + i,
                                          progress=False)
         for name, cf, mc, se in (
-            (PROBABILITY_SERIES[0], risk.prob_liquidation_first_passage(health_factor, sigma, days),
+            (first_passage, risk.prob_liquidation_first_passage(health_factor, sigma, days),
              r.prob_first_passage, r.se_first_passage),
-            (PROBABILITY_SERIES[1], risk.prob_liquidation_terminal(health_factor, sigma, days),
+            (terminal, risk.prob_liquidation_terminal(health_factor, sigma, days),
              r.prob_terminal, r.se_terminal),
         ):
             rows.append((days, name, cf, mc, se, mc - 1.96 * se, mc + 1.96 * se))
@@ -190,17 +193,17 @@ def liquidation_probability_explorer() -> Explorer:
     return Explorer(
         model=probability_table,
         params=[
-            Param("sigma", "Volatility of the collateral", 0.2, 1.2, 0.2, 0.8, "per year"),
-            Param("days", "Horizon", 10, 90, 10, 30, "days"),
+            Param("sigma", tr("Volatility of the collateral"), 0.2, 1.2, 0.2, 0.8, "per year"),
+            Param("days", tr("Horizon"), 10, 90, 10, 30, "days"),
         ],
         chart=liquidation_probability_chart,
-        title="How likely is a liquidation?",
-        subtitle="One volatile collateral, stable debt, geometric Brownian motion with no drift",
-        description=("Two falling curves of the probability of liquidation (y, 0 to 100 %) against today's "
-                     "health factor (x, 1.05 to 3): the probability that HF touches 1 at any time within the "
-                     "horizon (red, solid) and that it is below 1 at the horizon (blue, dashed), always lower. "
-                     "Higher volatility or a longer horizon shifts both curves right: a bigger buffer is "
-                     "needed for the same safety."),
+        title=tr("How likely is a liquidation?"),
+        subtitle=tr("One volatile collateral, stable debt, geometric Brownian motion with no drift"),
+        description=tr("Two falling curves of the probability of liquidation (y, 0 to 100 %) against today's "
+                       "health factor (x, 1.05 to 3): the probability that HF touches 1 at any time within the "
+                       "horizon (red, solid) and that it is below 1 at the horizon (blue, dashed), always lower. "
+                       "Higher volatility or a longer horizon shifts both curves right: a bigger buffer is "
+                       "needed for the same safety."),
     )
 
 
@@ -210,15 +213,16 @@ def cascade_explorer() -> Explorer:
     return Explorer(
         model=cascade_table,
         params=[
-            Param("pool_depth_musd", "Pool depth (USD side)", 100, 1_000, 100, 500, "USD million"),
-            Param("hf_median", "Median health factor of borrowers", 1.2, 2.0, 0.2, 1.6, "ratio"),
+            Param("pool_depth_musd", tr("Pool depth (USD side)"), 100, 1_000, 100, 500, "USD million"),
+            Param("hf_median", tr("Median health factor of borrowers"), 1.2, 2.0, 0.2, 1.6, "ratio"),
         ],
         chart=cascade_chart,
-        title="When liquidations feed on themselves",
-        subtitle="2,000 borrowers, $200M of debt against ETH (LT 0.83, bonus 5 %); seized ETH sold into one pool",
-        description=("The price fall after the cascade (red points, y) against the initial shock (x, 0 to "
-                     "40 %), with a grey dashed diagonal where liquidations would add nothing. Small shocks "
-                     "stay on the diagonal; beyond a threshold the line jumps above it as liquidation sales "
-                     "push the price down and trigger more liquidations. A deeper pool or healthier borrowers "
-                     "push the threshold to larger shocks and shrink the jump."),
+        title=tr("When liquidations feed on themselves"),
+        subtitle=tr("2,000 borrowers, $200M of debt against ETH (LT 0.83, bonus 5 %); seized ETH sold into one "
+                    "pool"),
+        description=tr("The price fall after the cascade (red points, y) against the initial shock (x, 0 to "
+                       "40 %), with a grey dashed diagonal where liquidations would add nothing. Small shocks "
+                       "stay on the diagonal; beyond a threshold the line jumps above it as liquidation sales "
+                       "push the price down and trigger more liquidations. A deeper pool or healthier borrowers "
+                       "push the threshold to larger shocks and shrink the jump."),
     )

@@ -18,6 +18,7 @@ from .. import looping, rwa
 from .._validate import Int, Real, contract
 from ..charts.rwa import days_to_exit_chart, token_design_chart
 from ..explore import Explorer, Param
+from ..i18n import tr
 from ._domains import Grid, Scenarios
 
 __all__ = ["token_design_explorer", "redemption_explorer", "token_design_table", "redemption_table",
@@ -114,15 +115,16 @@ def token_design_explorer() -> Explorer:
     """Explorer (a): three ways to pay the same yield."""
     return Explorer(
         model=token_design_table,
-        params=[Param("apy", "Yield", 0.0, 0.10, 0.01, 0.05, "APY")],
+        params=[Param("apy", tr("Yield"), 0.0, 0.10, 0.01, 0.05, "APY")],
         chart=token_design_chart,
-        title="Same yield, three token designs",
-        subtitle="$1,000 invested at a $1 price; daily compounding on a 365-day year, BUIDL-style payouts every 30 days",
-        description=("Two panels over 360 days. Left, tokens held: flat at 1,000 for the value-accruing token, "
-                     "rising smoothly for the rebasing token and in monthly steps for the token paid in kind. "
-                     "Right, value in dollars: the accruing and rebasing lines coincide exactly, and the "
-                     "paid-in-kind line sits a hair below because accruals compound only monthly. The slider sets "
-                     "the yield."),
+        title=tr("Same yield, three token designs"),
+        subtitle=tr("$1,000 invested at a $1 price; daily compounding on a 365-day year, BUIDL-style payouts every "
+                    "30 days"),
+        description=tr("Two panels over 360 days. Left, tokens held: flat at 1,000 for the value-accruing token, "
+                       "rising smoothly for the rebasing token and in monthly steps for the token paid in kind. "
+                       "Right, value in dollars: the accruing and rebasing lines coincide exactly, and the "
+                       "paid-in-kind line sits a hair below because accruals compound only monthly. The slider sets "
+                       "the yield."),
     )
 
 
@@ -132,16 +134,17 @@ def redemption_explorer() -> Explorer:
     return Explorer(
         model=redemption_table,
         params=[
-            Param("buffer_share", "Liquid buffer", 0.0, 0.30, 0.05, 0.10, "share of fund"),
-            Param("capacity_share", "Redeemable per day", 0.02, 0.10, 0.02, 0.04, "share of fund"),
-            Param("settlement_days", "Settlement lag", 1, 3, 1, 1, "days"),
+            Param("buffer_share", tr("Liquid buffer"), 0.0, 0.30, 0.05, 0.10, "share of fund"),
+            Param("capacity_share", tr("Redeemable per day"), 0.02, 0.10, 0.02, 0.04, "share of fund"),
+            Param("settlement_days", tr("Settlement lag"), 1, 3, 1, 1, "days"),
         ],
         chart=days_to_exit_chart,
-        title="How long the last redeemer waits",
-        subtitle="All requests arrive on day 0; the buffer pays at once, the rest is redeemed off-chain day by day",
-        description=("A rising step line of the days until the last redeemer is paid (y, 0 to 60) against the "
-                     "share of the fund redeemed on day 0 (x, 0 to 100 %). Up to the liquid buffer (green dashed "
-                     "line) everyone exits the same day; beyond it the wait grows by one day for each further "
-                     "day's redemption capacity, plus the settlement lag. At the defaults a 50 % run takes 10 "
-                     "days to clear."),
+        title=tr("How long the last redeemer waits"),
+        subtitle=tr("All requests arrive on day 0; the buffer pays at once, the rest is redeemed off-chain day by "
+                    "day"),
+        description=tr("A rising step line of the days until the last redeemer is paid (y, 0 to 60) against the "
+                       "share of the fund redeemed on day 0 (x, 0 to 100 %). Up to the liquid buffer (green dashed "
+                       "line) everyone exits the same day; beyond it the wait grows by one day for each further "
+                       "day's redemption capacity, plus the settlement lag. At the defaults a 50 % run takes 10 "
+                       "days to clear."),
     )

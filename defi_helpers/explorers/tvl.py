@@ -15,8 +15,9 @@ import pandas as pd
 
 from .. import tvl
 from .._validate import Real, contract
-from ..charts.tvl import MEASURE_ORDER, flow_graph_chart, loop_tvl_chart
+from ..charts.tvl import flow_graph_chart, flow_measures, flow_protocols, loop_measures, loop_tvl_chart
 from ..explore import Explorer, Param
+from ..i18n import tr
 
 __all__ = ["loop_tvl_explorer", "flow_graph_explorer", "loop_tvl_table", "flow_graph_table",
            "seed_claim_table", "INDEPENDENT_USD"]
@@ -37,6 +38,9 @@ _INDEPENDENT = Real(lo=0, lo_open=True, hi=1e15, scalar=True, why="capital from 
 def loop_tvl_table(loop_share: float, ltv: float, independent_usd: float = INDEPENDENT_USD) -> pd.DataFrame:
     """Counted value of a market where ``loop_share`` of the capital loops at ``ltv`` to the limit.
 
+    One row per measure of :func:`defi_helpers.charts.tvl.loop_measures` (labels in the reader's
+    language).
+
     Parameters
     ----------
     loop_share : float
@@ -52,7 +56,7 @@ def loop_tvl_table(loop_share: float, ltv: float, independent_usd: float = INDEP
     borrowed = b_loop
     values = [independent_usd, tvl.defillama_tvl(supplied, borrowed),
               tvl.defillama_tvl(supplied, borrowed, include_borrowed=True), supplied + borrowed]
-    return pd.DataFrame({"measure": MEASURE_ORDER, "usd": values,
+    return pd.DataFrame({"measure": loop_measures(), "usd": values,
                          "multiplier": supplied / independent_usd})
 
 
@@ -67,7 +71,9 @@ def flow_graph_table(stake_to_lending: float, lending_to_pendle: float, pendle_t
 
     ``independent_usd`` is staked from outside; the lenders who fund the two
     borrows (at 100 % utilisation) are outside capital too, so the
-    ``independent`` column is ``independent_usd`` plus them.
+    ``independent`` column is ``independent_usd`` plus them. The ``measure`` and
+    ``protocol`` labels are those of :func:`defi_helpers.charts.tvl.flow_measures` and
+    :func:`~defi_helpers.charts.tvl.flow_protocols`, in the reader's language.
 
     Parameters
     ----------
@@ -87,9 +93,11 @@ def flow_graph_table(stake_to_lending: float, lending_to_pendle: float, pendle_t
     g = tvl.staking_loop_graph(independent_usd, stake_to_lending, lending_to_pendle, pendle_to_lending,
                                lending_to_staking)
     by_protocol = g.breakdown().groupby("protocol", sort=False)[["supplied_usd", "defillama_usd"]].sum()
-    naive = pd.DataFrame({"measure": "Naive TVL", "protocol": by_protocol.index,
+    measures, names = flow_measures(), flow_protocols()
+    protocols = [names.get(p, p) for p in by_protocol.index]
+    naive = pd.DataFrame({"measure": measures["naive"], "protocol": protocols,
                           "usd": by_protocol["supplied_usd"].to_numpy()})
-    dl = pd.DataFrame({"measure": "DefiLlama-style TVL", "protocol": by_protocol.index,
+    dl = pd.DataFrame({"measure": measures["defillama"], "protocol": protocols,
                        "usd": by_protocol["defillama_usd"].to_numpy()})
     out = pd.concat([naive, dl], ignore_index=True)
     out["independent"] = g.independent_capital()
@@ -112,6 +120,10 @@ def seed_claim_table(ltv_low: float = 0.5, ltv_high: float = 0.6) -> pd.DataFram
     and same-market loops at ``ltv_low`` and ``ltv_high`` counted as
     supplied (a protocol's "deposits", or the borrows toggle).
 
+    The table is shown to the reader as it is: its mechanism labels and column
+    headers are in the reader's language (``tr``); in English the headers are
+    the column names above and ``mechanism`` and ``inflates``.
+
     Parameters
     ----------
     ltv_low : float
@@ -130,15 +142,16 @@ def seed_claim_table(ltv_low: float = 0.5, ltv_high: float = 0.6) -> pd.DataFram
     pt = tvl.pt_loop_graph()
     staking = tvl.staking_loop_graph(100, 0.75, 0.5, 0.75, 0.5)
     lo, hi = tvl.same_market_loop_graph(100, ltv_low), tvl.same_market_loop_graph(100, ltv_high)
+    supplied_at = tr("Loop on one market, LTV {ltv:.0f} %, counted as supplied")
     rows = [
-        ("Loop on one market, LTV 80 %, DefiLlama default", loop.defillama_tvl(), loop, False),
-        ("Borrowed cash deposited in another protocol, DefiLlama default", lend.defillama_tvl(), lend, False),
-        ("PT loop between Pendle and a lending market, DefiLlama default", pt.defillama_tvl(), pt, True),
-        ("Staking route, liquid-staking toggle on", staking.defillama_tvl(include_liquid_staking=True),
+        (tr("Loop on one market, LTV 80 %, DefiLlama default"), loop.defillama_tvl(), loop, False),
+        (tr("Borrowed cash deposited in another protocol, DefiLlama default"), lend.defillama_tvl(), lend, False),
+        (tr("PT loop between Pendle and a lending market, DefiLlama default"), pt.defillama_tvl(), pt, True),
+        (tr("Staking route, liquid-staking toggle on"), staking.defillama_tvl(include_liquid_staking=True),
          staking, True),
-        ("Staking route, naive sum of deposits", staking.naive_tvl(), staking, True),
-        (f"Loop on one market, LTV {100 * ltv_low:.0f} %, counted as supplied", lo.naive_tvl(), lo, True),
-        (f"Loop on one market, LTV {100 * ltv_high:.0f} %, counted as supplied", hi.naive_tvl(), hi, True),
+        (tr("Staking route, naive sum of deposits"), staking.naive_tvl(), staking, True),
+        (supplied_at.format(ltv=100 * ltv_low), lo.naive_tvl(), lo, True),
+        (supplied_at.format(ltv=100 * ltv_high), hi.naive_tvl(), hi, True),
     ]
     out = pd.DataFrame({
         "mechanism": [r[0] for r in rows],
@@ -148,7 +161,11 @@ def seed_claim_table(ltv_low: float = 0.5, ltv_high: float = 0.6) -> pd.DataFram
     })
     out["independent_share"] = out["independent_usd"] / out["counted_usd"]
     out["independent_behind_10bn"] = 10.0 * out["independent_share"]
-    return out
+    # Column headers as the reader sees them (the English ones are the column names).
+    return out.rename(columns={
+        "mechanism": tr("mechanism"), "counted_usd": tr("counted_usd"), "independent_usd": tr("independent_usd"),
+        "inflates": tr("inflates"), "independent_share": tr("independent_share"),
+        "independent_behind_10bn": tr("independent_behind_10bn")})
 
 
 @contract(returns=None)
@@ -157,17 +174,18 @@ def loop_tvl_explorer() -> Explorer:
     return Explorer(
         model=loop_tvl_table,
         params=[
-            Param("loop_share", "Share of capital that loops", 0.0, 1.0, 0.1, 0.5, "fraction"),
-            Param("ltv", "LTV used in each loop", 0.0, 0.9, 0.05, 0.8, "fraction"),
+            Param("loop_share", tr("Share of capital that loops"), 0.0, 1.0, 0.1, 0.5, "fraction"),
+            Param("ltv", tr("LTV used in each loop"), 0.0, 0.9, 0.05, 0.8, "fraction"),
         ],
         chart=loop_tvl_chart,
-        title="One market, four TVLs",
-        subtitle="Per $100 of independent capital; the looping share re-supplies what it borrows until the loop converges",
-        description=("Four horizontal bars for one lending market holding $100 of independent capital: the capital "
-                     "itself (green), DefiLlama's default TVL, supplied minus borrowed (blue), the supplied total "
-                     "shown with the borrows toggle on (orange) and supplied plus borrowed (red). DefiLlama's "
-                     "default stays at $100 whatever the sliders do; the other two grow like 1/(1 - LTV) with the "
-                     "share that loops: half the capital looping at 80 % LTV shows $300 supplied and $500 in total."),
+        title=tr("One market, four TVLs"),
+        subtitle=tr("Per $100 of independent capital; the looping share re-supplies what it borrows until the loop "
+                    "converges"),
+        description=tr("Four horizontal bars for one lending market holding $100 of independent capital: the capital "
+                       "itself (green), DefiLlama's default TVL, supplied minus borrowed (blue), the supplied total "
+                       "shown with the borrows toggle on (orange) and supplied plus borrowed (red). DefiLlama's "
+                       "default stays at $100 whatever the sliders do; the other two grow like 1/(1 - LTV) with the "
+                       "share that loops: half the capital looping at 80 % LTV shows $300 supplied and $500 in total."),
     )
 
 
@@ -177,22 +195,23 @@ def flow_graph_explorer() -> Explorer:
     return Explorer(
         model=flow_graph_table,
         params=[
-            Param("stake_to_lending", "Staking token supplied to lending 1", 0.0, 1.0, 0.25, 0.75, "fraction"),
-            Param("lending_to_pendle", "LTV borrowed in lending 1, into Pendle", 0.0, 0.75, 0.25, 0.5, "fraction"),
-            Param("pendle_to_lending", "Pendle PTs supplied to lending 2", 0.0, 1.0, 0.25, 0.75, "fraction"),
-            Param("lending_to_staking", "LTV borrowed in lending 2, staked again", 0.0, 0.75, 0.25, 0.5,
+            Param("stake_to_lending", tr("Staking token supplied to lending 1"), 0.0, 1.0, 0.25, 0.75, "fraction"),
+            Param("lending_to_pendle", tr("LTV borrowed in lending 1, into Pendle"), 0.0, 0.75, 0.25, 0.5,
+                  "fraction"),
+            Param("pendle_to_lending", tr("Pendle PTs supplied to lending 2"), 0.0, 1.0, 0.25, 0.75, "fraction"),
+            Param("lending_to_staking", tr("LTV borrowed in lending 2, staked again"), 0.0, 0.75, 0.25, 0.5,
                   "fraction"),
         ],
         chart=flow_graph_chart,
-        title="$100 staked, counted by four protocols",
-        subtitle=("staking -> lending 1 -> Pendle -> lending 2 -> staking; each loan is drawn from lenders' "
-                  "cash in that market, supplied at 100 % utilisation"),
-        description=("Two horizontal stacked bars of the dollars counted when $100 is staked from outside: naive "
-                     "TVL (every reserve's deposits, lenders' included) and a DefiLlama-style total (liquid "
-                     "staking left out, each reserve counted net of what is borrowed from it), split by the "
-                     "protocol where the dollars are counted, with a dashed black line at the independent "
-                     "capital: the $100 staked plus the lenders who fund the two loans. The DefiLlama-style "
-                     "total exceeds independent capital only by the receipt tokens (stETH, PTs) deposited again "
-                     "in lending markets, minus the staking node it leaves out. At the defaults naive TVL is "
-                     "$340, the DefiLlama-style figure about $164 and independent capital $160."),
+        title=tr("$100 staked, counted by four protocols"),
+        subtitle=tr("staking -> lending 1 -> Pendle -> lending 2 -> staking; each loan is drawn from lenders' "
+                    "cash in that market, supplied at 100 % utilisation"),
+        description=tr("Two horizontal stacked bars of the dollars counted when $100 is staked from outside: naive "
+                       "TVL (every reserve's deposits, lenders' included) and a DefiLlama-style total (liquid "
+                       "staking left out, each reserve counted net of what is borrowed from it), split by the "
+                       "protocol where the dollars are counted, with a dashed black line at the independent "
+                       "capital: the $100 staked plus the lenders who fund the two loans. The DefiLlama-style "
+                       "total exceeds independent capital only by the receipt tokens (stETH, PTs) deposited again "
+                       "in lending markets, minus the staking node it leaves out. At the defaults naive TVL is "
+                       "$340, the DefiLlama-style figure about $164 and independent capital $160."),
     )

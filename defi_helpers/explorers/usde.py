@@ -14,8 +14,9 @@ import pandas as pd
 
 from .. import usde
 from .._validate import Int, Opt, Real, contract
-from ..charts.usde import reserve_stress_chart, susde_apy_chart
+from ..charts.usde import backing_series, reserve_stress_chart, susde_apy_chart
 from ..explore import Explorer, Param
+from ..i18n import tr
 from ..usde import _Regime
 from ._domains import Grid
 
@@ -57,6 +58,9 @@ _SEED = Int(lo=0, hi=2**32 - 1, why="the seed of numpy.random.default_rng")
 def backing_table(multiples=None) -> pd.DataFrame:
     """Backing of 1 USDe, unhedged and hedged (inverse and linear), as ETH moves ×0.1 to ×10.
 
+    The ``series`` labels are those of :func:`defi_helpers.charts.usde.backing_series`,
+    in the reader's language.
+
     Parameters
     ----------
     multiples : sequence of float or None
@@ -64,11 +68,12 @@ def backing_table(multiples=None) -> pd.DataFrame:
         None gives 41 multiples from 0.1 to 10, evenly spaced on a log scale.
     """
     m = np.geomspace(0.1, 10.0, 41) if multiples is None else np.asarray(multiples, dtype=float)
+    label = backing_series()
     frames = [
-        pd.DataFrame({"price_multiple": m, "series": "Unhedged ETH", "value_usd": m}),
-        pd.DataFrame({"price_multiple": m, "series": "ETH + short inverse perp",
+        pd.DataFrame({"price_multiple": m, "series": label["unhedged"], "value_usd": m}),
+        pd.DataFrame({"price_multiple": m, "series": label["inverse"],
                       "value_usd": usde.delta_neutral_backing_usd(m, 1.0, 1.0, contract="inverse")}),
-        pd.DataFrame({"price_multiple": m, "series": "ETH + short linear perp",
+        pd.DataFrame({"price_multiple": m, "series": label["linear"],
                       "value_usd": usde.delta_neutral_backing_usd(m, 1.0, 1.0, contract="linear")}),
     ]
     return pd.concat(frames, ignore_index=True)
@@ -119,21 +124,21 @@ def susde_apy_explorer() -> Explorer:
     return Explorer(
         model=susde_apy_table,
         params=[
-            Param("staking_apr", "LST staking yield", 0.0, 0.05, 0.01, 0.03, "APR"),
-            Param("staked_fraction", "Share of USDe staked", 0.2, 1.0, 0.2, 0.4, "fraction"),
-            Param("hedged_share", "Share of backing hedged with perps", 0.25, 1.0, 0.25, 0.5, "fraction"),
+            Param("staking_apr", tr("LST staking yield"), 0.0, 0.05, 0.01, 0.03, "APR"),
+            Param("staked_fraction", tr("Share of USDe staked"), 0.2, 1.0, 0.2, 0.4, "fraction"),
+            Param("hedged_share", tr("Share of backing hedged with perps"), 0.25, 1.0, 0.25, 0.5, "fraction"),
         ],
         chart=susde_apy_chart,
-        title="sUSDe yield from funding, staking and the staked share",
-        subtitle="Hedged part in ETH LSTs, the rest in stablecoins at 4 %; no reserve take; weekly compounding",
-        description=("Two lines against the funding rate earned by the shorts, from −10 % to +30 % a year: the "
-                     "protocol's revenue on all USDe (grey) and the sUSDe APY (blue), which is higher because only "
-                     "the staked share receives the revenue and is floored at zero because the reserve fund, not "
-                     "sUSDe, pays for negative revenue. A green band marks Ethena's quoted 3-year funding average of "
-                     "7.8–9 %. A lower staked share steepens the sUSDe line; a higher hedged share makes both lines "
-                     "more sensitive to funding; the staking yield lifts them."),
-        source=("Defaults: Ethena's May 2025 governance update (gov.ethenafoundation.com topic 587); "
-                "funding band: docs.ethena.fi, Funding Risk."),
+        title=tr("sUSDe yield from funding, staking and the staked share"),
+        subtitle=tr("Hedged part in ETH LSTs, the rest in stablecoins at 4 %; no reserve take; weekly compounding"),
+        description=tr("Two lines against the funding rate earned by the shorts, from −10 % to +30 % a year: the "
+                       "protocol's revenue on all USDe (grey) and the sUSDe APY (blue), which is higher because only "
+                       "the staked share receives the revenue and is floored at zero because the reserve fund, not "
+                       "sUSDe, pays for negative revenue. A green band marks Ethena's quoted 3-year funding average "
+                       "of 7.8–9 %. A lower staked share steepens the sUSDe line; a higher hedged share makes both "
+                       "lines more sensitive to funding; the staking yield lifts them."),
+        source=tr("Defaults: Ethena's May 2025 governance update (gov.ethenafoundation.com topic 587); "
+                  "funding band: docs.ethena.fi, Funding Risk."),
     )
 
 
@@ -159,8 +164,8 @@ def vesting_table(stake_usde: float = 100e6, reward_usde: float = 10_000.0, hour
     vested = stake_usde + usde.susde_vested_rewards(t_s, rewards, times)
     h = t_s / 3600
     return pd.concat([
-        pd.DataFrame({"hours": h, "series": "USDe held by the vault", "usde": held}),
-        pd.DataFrame({"hours": h, "series": "totalAssets (sets the share price)", "usde": vested}),
+        pd.DataFrame({"hours": h, "series": tr("USDe held by the vault"), "usde": held}),
+        pd.DataFrame({"hours": h, "series": tr("totalAssets (sets the share price)"), "usde": vested}),
     ], ignore_index=True)
 
 
@@ -183,7 +188,8 @@ def funding_paths_table(regime="base", n_paths: int = 3, days: int = 365, seed: 
     reg = usde.FUNDING_REGIMES[regime] if isinstance(regime, str) else regime
     f = usde.simulate_funding_paths(reg, days=days, n_paths=n_paths, seed=seed)
     daily = f.reshape(n_paths, days, usde.FUNDING_PERIODS_PER_DAY).mean(axis=2)
-    return pd.concat([pd.DataFrame({"day": np.arange(days), "path": f"path {i + 1}", "funding_apr": daily[i]})
+    path = tr("path {n}")
+    return pd.concat([pd.DataFrame({"day": np.arange(days), "path": path.format(n=i + 1), "funding_apr": daily[i]})
                       for i in range(n_paths)], ignore_index=True)
 
 
@@ -238,17 +244,18 @@ def reserve_stress_explorer() -> Explorer:
     return Explorer(
         model=reserve_stress_table,
         params=[
-            Param("stress_mean_apr", "Funding in stress episodes", -0.40, -0.10, 0.10, -0.10, "APR"),
-            Param("mean_stress_days", "Average stress episode", 5, 25, 5, 5, "days"),
-            Param("reserve_take", "Share of revenue paid into the fund", 0.0, 0.2, 0.1, 0.0, "fraction"),
+            Param("stress_mean_apr", tr("Funding in stress episodes"), -0.40, -0.10, 0.10, -0.10, "APR"),
+            Param("mean_stress_days", tr("Average stress episode"), 5, 25, 5, 5, "days"),
+            Param("reserve_take", tr("Share of revenue paid into the fund"), 0.0, 0.2, 0.1, 0.0, "fraction"),
         ],
         chart=reserve_stress_chart,
-        title="How far could a year of funding draw the reserve fund down?",
-        subtitle="400 seeded paths from May 2025's backing and fund; funding regimes are assumptions, not a forecast",
-        description=("Fan chart of the reserve fund over one year: the shaded band spans the 5th to 95th "
-                     "percentile of simulated balances in millions of dollars, the line is the median, and a dashed "
-                     "red line marks zero, where the fund would be exhausted; the text gives the share of paths "
-                     "that deplete it and that draw on it at all. Deeper or longer negative-funding episodes widen "
-                     "the band downwards; paying a share of revenue into the fund lifts it."),
-        source="Starting point: Ethena's May 2025 governance update (gov.ethenafoundation.com topic 587).",
+        title=tr("How far could a year of funding draw the reserve fund down?"),
+        subtitle=tr("400 seeded paths from May 2025's backing and fund; funding regimes are assumptions, not a "
+                    "forecast"),
+        description=tr("Fan chart of the reserve fund over one year: the shaded band spans the 5th to 95th "
+                       "percentile of simulated balances in millions of dollars, the line is the median, and a dashed "
+                       "red line marks zero, where the fund would be exhausted; the text gives the share of paths "
+                       "that deplete it and that draw on it at all. Deeper or longer negative-funding episodes widen "
+                       "the band downwards; paying a share of revenue into the fund lifts it."),
+        source=tr("Starting point: Ethena's May 2025 governance update (gov.ethenafoundation.com topic 587)."),
     )

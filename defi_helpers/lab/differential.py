@@ -46,19 +46,24 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from .. import collateral, flashloans, rates
 from .._validate import Finite, Instance, Opt, Real, Str, contract
 from ..data import load
+from ..i18n import tr, tr_noop
 from .market import AaveMarket
 
 # The reader's API. The scenario machinery (Check, RandomDraw, HypothesisDraw, PROPERTIES, TOLERANCES,
 # differential_market, on_fresh_stack, run_sample, summarise, timed_sample) is shared with
 # tests/test_differential_aave.py and the lab page, which import it by name; run_sample checks its own
 # arguments.
-__all__ = ["worked_liquidation", "pool_health_factor_curve", "pinned_packages"]
+__all__ = ["worked_liquidation", "worked_liquidation_table", "summary_table", "pool_health_factor_curve",
+           "pinned_packages"]
 
 BPS = 10**4
+#: The worked liquidation's column of contract results.
+POOL_COLUMN = tr_noop("Aave v3.0.2 Pool")
 _PARAMS = None
 
 
@@ -423,31 +428,39 @@ def flash_loan(m, draw) -> list[Check]:
 
 #: property name -> scenario function.
 PROPERTIES = {
-    "health factor and borrowing power": health_factor,
-    "E-Mode thresholds": emode,
-    "liquidation": liquidation,
-    "rates and indexes": rates_and_indexes,
-    "flash-loan premium": flash_loan,
+    tr_noop("health factor and borrowing power"): health_factor,
+    tr_noop("E-Mode thresholds"): emode,
+    tr_noop("liquidation"): liquidation,
+    tr_noop("rates and indexes"): rates_and_indexes,
+    tr_noop("flash-loan premium"): flash_loan,
 }
 
-#: quantity -> (tolerance, why).
+#: quantity -> (tolerance, why). Marked for the catalog; :func:`summary_table` shows them translated.
 TOLERANCES = {
-    "health factor (relative)": ("-1e-4/LT_avg - f to +f (f: 1e-8 USD flooring, ~1e-12)",
-                                 "average LT rounded down to whole bps; values floored to 1e-8 USD"),
-    "availableBorrowsBase (share of collateral value)": ("-1e-4 to 0",
-                                                         "average LTV rounded down to whole bps"),
-    "E-Mode health factor (relative)": ("as the health factor", "as the health factor"),
-    "E-Mode availableBorrowsBase (share of collateral value)": ("-1e-4 to 0", "average LTV rounded down"),
-    "liquidation debt_repaid (units)": ("3 units", "floor and half-up percentMul/percentDiv"),
-    "liquidation collateral_to_liquidator (units)": ("3 units", "floor and half-up percentMul/percentDiv"),
-    "liquidation collateral_to_treasury (units)": ("3 units", "half-up percentMul of the bonus"),
-    "variable borrow rate (per year)": ("1e-12", "ray arithmetic (1e-27) and floats"),
-    "supply rate (per year)": ("1e-12", "ray arithmetic (1e-27) and floats"),
-    "supply (liquidity) index": ("1e-14", "floats (the contract's linear interest is exact in ray)"),
-    "variable borrow index": ("-(n²/2 + n³/6 + 3)·1e-27 to 0",
-                              "per-second powers floored in ray in the binomial expansion"),
-    "flash-loan premium (units)": ("0 units", "the model reproduces the half-up percentMul"),
-    "flash-loan protocol share (units)": ("1 unit", "stored scaled by the liquidity index (rayDiv, rayMul)"),
+    tr_noop("health factor (relative)"): (
+        tr_noop("-1e-4/LT_avg - f to +f (f: 1e-8 USD flooring, ~1e-12)"),
+        tr_noop("average LT rounded down to whole bps; values floored to 1e-8 USD")),
+    tr_noop("availableBorrowsBase (share of collateral value)"): (
+        "-1e-4 to 0", tr_noop("average LTV rounded down to whole bps")),
+    tr_noop("E-Mode health factor (relative)"): (
+        tr_noop("as the health factor"), tr_noop("as the health factor")),
+    tr_noop("E-Mode availableBorrowsBase (share of collateral value)"): (
+        "-1e-4 to 0", tr_noop("average LTV rounded down")),
+    tr_noop("liquidation debt_repaid (units)"): (
+        tr_noop("3 units"), tr_noop("floor and half-up percentMul/percentDiv")),
+    tr_noop("liquidation collateral_to_liquidator (units)"): (
+        tr_noop("3 units"), tr_noop("floor and half-up percentMul/percentDiv")),
+    tr_noop("liquidation collateral_to_treasury (units)"): (
+        tr_noop("3 units"), tr_noop("half-up percentMul of the bonus")),
+    tr_noop("variable borrow rate (per year)"): ("1e-12", tr_noop("ray arithmetic (1e-27) and floats")),
+    tr_noop("supply rate (per year)"): ("1e-12", tr_noop("ray arithmetic (1e-27) and floats")),
+    tr_noop("supply (liquidity) index"): (
+        "1e-14", tr_noop("floats (the contract's linear interest is exact in ray)")),
+    tr_noop("variable borrow index"): (
+        "-(n²/2 + n³/6 + 3)·1e-27 to 0", tr_noop("per-second powers floored in ray in the binomial expansion")),
+    tr_noop("flash-loan premium (units)"): (tr_noop("0 units"), tr_noop("the model reproduces the half-up percentMul")),
+    tr_noop("flash-loan protocol share (units)"): (
+        tr_noop("1 unit"), tr_noop("stored scaled by the liquidity index (rayDiv, rayMul)")),
 }
 
 
@@ -523,6 +536,41 @@ def timed_sample(scenarios: int = 25, seed: int = 0) -> tuple["pd.DataFrame", fl
     return df, time.perf_counter() - t
 
 
+_SUMMARY_COLUMNS = (tr_noop("property"), tr_noop("quantity"), tr_noop("scenarios"), tr_noop("tolerance"),
+                    tr_noop("why"), tr_noop("largest difference"), tr_noop("all within tolerance"))
+
+
+def _example_summary():
+    return pd.DataFrame([{"property": "liquidation", "quantity": "liquidation debt_repaid (units)", "scenarios": 1,
+                          "tolerance": "3 units", "why": "floor", "largest difference": 0.0,
+                          "all within tolerance": True}])
+
+
+def _needs_columns(name, df, columns):
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} must have the columns {list(columns)}; it lacks {missing}")
+
+
+@contract(table=Instance(pd.DataFrame, example=_example_summary, text="the DataFrame summarise() returns"),
+          returns=None)
+def summary_table(table: pd.DataFrame):
+    """:func:`summarise`'s table as the lab page shows it: labels in the reader's language, the largest
+    difference to three significant digits, no index.
+
+    Parameters
+    ----------
+    {domains}
+    """
+    _needs_columns("table", table, _SUMMARY_COLUMNS)
+    out = table.loc[:, list(_SUMMARY_COLUMNS)].copy()
+    for c in ("property", "quantity", "tolerance", "why"):
+        out[c] = [tr(str(v)) for v in out[c]]
+    out["all within tolerance"] = [tr("yes") if v else tr("no") for v in out["all within tolerance"]]
+    out = out.rename(columns={c: tr(c) for c in _SUMMARY_COLUMNS})
+    return out.style.format({tr("largest difference"): "{:.3g}"}).hide(axis="index")
+
+
 # --- the collateral chapter's worked liquidation, on the Pool and in the model ---------------------
 
 @contract(collateral_eth=Real(lo=0, lo_open=True, hi=1e6, scalar=True),
@@ -583,19 +631,43 @@ def worked_liquidation(collateral_eth: float = 10.0, debt_usdc: float = 16_000.0
     hf_after = collateral.health_factor((collateral_eth - r.collateral_seized) * price_after,
                                         w.liquidation_threshold, debt_usdc - r.debt_repaid_usd)
     rows = {
-        "health factor before": (out.health_factor_before, hf),
-        "health factor after": (out.health_factor_after, hf_after),
-        "debt repaid (USDC)": (out.debt_repaid, r.debt_repaid_usd),
-        "collateral seized (WETH)": (out.collateral_seized, r.collateral_seized),
-        "to the liquidator (WETH)": (out.collateral_to_liquidator, r.liquidator_collateral),
-        "to the treasury (WETH)": (out.collateral_to_treasury, r.protocol_collateral),
+        tr_noop("health factor before"): (out.health_factor_before, hf),
+        tr_noop("health factor after"): (out.health_factor_after, hf_after),
+        tr_noop("debt repaid (USDC)"): (out.debt_repaid, r.debt_repaid_usd),
+        tr_noop("collateral seized (WETH)"): (out.collateral_seized, r.collateral_seized),
+        tr_noop("to the liquidator (WETH)"): (out.collateral_to_liquidator, r.liquidator_collateral),
+        tr_noop("to the treasury (WETH)"): (out.collateral_to_treasury, r.protocol_collateral),
     }
-    df = pd.DataFrame(rows, index=["Aave v3.0.2 Pool", "model"]).T.astype(float)
-    df["difference"] = df["Aave v3.0.2 Pool"] - df["model"]
+    df = pd.DataFrame(rows, index=[POOL_COLUMN, tr_noop("model")]).T.astype(float)
+    df[tr_noop("difference")] = df[POOL_COLUMN] - df["model"]
     return df
 
 
 # --- for the lab page ------------------------------------------------------------------------------
+
+def _example_worked():
+    return pd.DataFrame({POOL_COLUMN: [1.0], "model": [1.0], "difference": [0.0]},
+                        index=["health factor before"])
+
+
+@contract(table=Instance(pd.DataFrame, example=_example_worked, text="the DataFrame worked_liquidation() returns"),
+          returns=None)
+def worked_liquidation_table(table: pd.DataFrame):
+    """:func:`worked_liquidation`'s table as the collateral chapter shows it: labels in the reader's
+    language, amounts to six decimals, differences to two significant digits.
+
+    Parameters
+    ----------
+    {domains}
+    """
+    _needs_columns("table", table, (POOL_COLUMN, "model", "difference"))
+    out = table.loc[:, [POOL_COLUMN, "model", "difference"]].copy()
+    out.index = [tr(str(i)) for i in out.index]
+    names = {POOL_COLUMN: tr(POOL_COLUMN), "model": tr("model"), "difference": tr("difference")}
+    out = out.rename(columns=names)
+    return (out.style.format("{:,.6f}", subset=[names[POOL_COLUMN], names["model"]])
+            .format("{:.2g}", subset=[names["difference"]]))
+
 
 @contract(m=Instance(AaveMarket, text="AaveMarket"), who=Str(), symbol=Str(),
           prices=Real(lo=0, lo_open=True, hi=1e9), returns=Finite(allow_inf=True, allow_nan=True))
