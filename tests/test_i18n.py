@@ -45,7 +45,7 @@ DOCS = toc_files()
 #: document from this set when its catalog is complete: the xfail is strict.
 PENDING_TRANSLATION: set = set()
 #: UI catalogs kept by hand (not extracted from the book): domain -> the messages they must cover.
-UI_CATALOGS = ("sphinx", "exercise", "booktheme")
+UI_CATALOGS = ("sphinx", "exercise", "booktheme", defi_i18n.TABLES_CATALOG)
 
 
 #: Characters that OpenCC writes in another variant but Taiwan's Ministry of Education standard
@@ -153,10 +153,8 @@ def test_no_catalog_without_a_document(fresh_pots):
 
 
 def test_package_catalog_complete_and_current(tmp_path):
-    """Every ``tr("...")`` string of defi_helpers (a fresh pybabel extraction) is translated."""
-    pot = tmp_path / "defi_helpers.pot"
-    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "--no-default-keywords",
-                    "-k", "tr", "--omit-header", "-o", str(pot), str(ROOT / "defi_helpers")], check=True)
+    """Every ``tr("...")`` string of defi_helpers and every dataset's metadata text (a fresh extraction) is translated."""
+    pot = defi_i18n.package_pot(tmp_path / "defi_helpers.pot")
     assert len(polib.pofile(str(pot))) >= 100, "the package marks fewer strings than expected"
     problems = catalog_problems(pot, PACKAGE_PO)
     assert not problems, _short(problems)
@@ -221,9 +219,12 @@ def test_emphasis_renders_in_translations(po):
     assert bad == []
 
 
-@pytest.mark.parametrize("po", sorted(LOCALE.rglob("*.po")), ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("po", [p for p in sorted(LOCALE.rglob("*.po")) if p.stem != defi_i18n.TABLES_CATALOG],
+                         ids=lambda p: str(p.relative_to(ROOT)))
 def test_translations_keep_roles_and_maths(po):
-    """Every {term}/{cite}/{doc} role and every $…$ of the English survives in the translation."""
+    """Every {term}/{cite}/{doc} role and every $…$ of the English survives in the translation.
+
+    (Not the tables catalog: table cells are plain text, where "$" is money.)"""
     role = re.compile(r"\{(term|cite|cite:t|cite:p|doc|ref|numref|eq)\}`")
     bad = []
     for e in _entries(po):
@@ -420,3 +421,153 @@ def test_ui_labels_in_traditional_chinese():
     captions = [e.msgstr for e in _entries(LOCALE / "book" / "intro.po")
                 if e.msgid in ("Start here", "Chapters", "Teaching", "Reference")]
     assert len(captions) == 4 and all(c in intro for c in captions)
+
+
+# Names that stay as they are in a Chinese sentence (protocols, companies, chains, venues).
+_PROPER_NAMES = {
+    "Aave", "Lido", "Pendle", "Ethena", "Morpho", "Compound", "Spark", "Uniswap", "Curve", "Maker", "Euler",
+    "Binance", "Bybit", "Solana", "Ethereum", "Chainlink", "Rocket", "Pool", "Sky", "Ondo", "Maple",
+    "Centrifuge", "Harvest", "Cream", "Beanstalk", "Mango", "Fulcrum", "Kyber", "Synthetix", "Tether",
+    "Circle", "BlackRock", "Franklin", "Superstate", "Securitize", "Hashnote", "Stream", "Elixir", "Mantle",
+    "Coinbase", "Deribit", "Llama", "Risk", "Labs", "Finance", "Protocol", "Markets", "Inverse", "Anchor",
+}
+_WORD = re.compile(r"(?<![\w/.-])[A-Za-z][a-z]{2,}(?![\w/.-])")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+#: Data fields that hold citations (works keep their original titles, as in a bibliography) or
+#: Aave's on-chain E-Mode category labels ("ETH correlated"): shown as they are.
+_CITED_FIELDS = {"source", "source_title", "category"}
+
+
+def _english_words(text: str) -> list[str]:
+    """English words of a string with no Chinese in it (proper names allowed)."""
+    if _CJK.search(text):
+        return []
+    return [w for w in _WORD.findall(text) if w not in _PROPER_NAMES]
+
+
+def _chart_specs(page_html: str):
+    dec = json.JSONDecoder()
+    for m in re.finditer(r"var spec=(?=\{)", page_html):
+        try:
+            yield dec.raw_decode(page_html, m.end())[0]
+        except ValueError:
+            continue
+
+
+def _chart_texts(spec) -> list[tuple[str, str]]:
+    """(where, text) of every reader-visible text of a Vega-Lite spec: titles, subtitles, alt text,
+    slider names, readouts, and the values of its nominal/ordinal fields (legend and axis labels)."""
+    texts, labelled, tables = [], set(), []
+
+    def walk(o, key=None):
+        if isinstance(o, dict):
+            if o.get("type") in ("nominal", "ordinal") and isinstance(o.get("field"), str):
+                labelled.add(o["field"])
+            if isinstance(o.get("bind"), dict) and isinstance(o["bind"].get("name"), str):
+                texts.append(("slider", o["bind"]["name"]))
+            for k, v in o.items():
+                if k == "readouts" and isinstance(v, dict):
+                    texts.extend(("readout", s) for d in v.values() for s in d.values())
+                elif k == "values" and isinstance(v, (str, list)):
+                    tables.append(v)
+                elif k == "datasets" and isinstance(v, dict):
+                    tables.extend(d for d in v.values() if isinstance(d, (str, list)))
+                else:
+                    walk(v, k)
+        elif isinstance(o, list):
+            for v in o:
+                walk(v, key)
+        elif isinstance(o, str) and key in ("title", "subtitle", "description", "text"):
+            texts.append((key, o))
+
+    walk(spec)
+    import csv
+    import io
+    for t in tables:
+        rows = list(csv.DictReader(io.StringIO(t))) if isinstance(t, str) else [r for r in t if isinstance(r, dict)]
+        for r in rows:
+            texts.extend((f"data {f}", str(r[f])) for f in labelled - _CITED_FIELDS if isinstance(r.get(f), str))
+    return texts
+
+
+def test_english_words_detector():
+    assert _english_words("Naive TVL") == ["Naive"]
+    assert _english_words("Aave v3 Pool, wstETH") == []
+    assert _english_words("樸素 TVL") == [] and _english_words("0.85") == []
+
+
+@needs_site
+def test_chart_text_on_chinese_pages_is_chinese():
+    """Every chart on a Chinese page speaks Chinese: titles, subtitles, alt text, slider labels and
+    readouts, legend and axis labels drawn from the data, and the source line's frame (the cited works
+    keep their original titles, as a bibliography does)."""
+    bad = {}
+    for page in _pages(ZH):
+        text = _decoded(page.read_text(encoding="utf-8"))
+        found = {(where, s[:80]) for spec in _chart_specs(text) for where, s in _chart_texts(spec)
+                 if _english_words(s)}
+        found |= {("source", htmlmod.unescape(s)[:80]) for s in
+                  re.findall(r'<figcaption class="defi-chart-source">(.*?)</figcaption>', text, re.S)
+                  if not _CJK.search(htmlmod.unescape(s))}
+        if found:
+            bad[str(page.relative_to(ZH))] = sorted(found)[:12]
+    assert bad == {}
+
+
+def test_output_tables_translated_cell_by_cell():
+    html = ('<table><thead><tr><th>loop</th><th class="x">HF at entry</th></tr></thead>'
+            '<tbody><tr><td> WETH </td><td>price &amp; fall</td><td><b>kept</b></td><th>P(HF < 1)</th></tr></tbody></table>')
+    out = defi_i18n.translate_tables(html, {"HF at entry": "進場時的健康因子", "price & fall": "價格與跌幅",
+                                            "kept": "不應出現", "P(HF < 1)": "P(HF 低於 1)"})
+    assert '<th class="x">進場時的健康因子</th>' in out and "<td>價格與跌幅</td>" in out
+    assert "<td> WETH </td>" in out and "<b>kept</b>" in out
+    assert "<th>P(HF 低於 1)</th>" in out
+    assert defi_i18n.table_texts(html) == ["loop", "HF at entry", "WETH", "price & fall", "P(HF < 1)"]
+
+
+@needs_site
+def test_output_tables_catalog_complete_and_current(tmp_path):
+    """Every header and cell text of the English site's output tables is translated (or made with tr())."""
+    package = defi_i18n.read_po(PACKAGE_PO)
+    pot = defi_i18n.tables_pot(tmp_path / "tables.pot", SITE, package)
+    problems = catalog_problems(pot, LOCALE / f"{defi_i18n.TABLES_CATALOG}.po")
+    assert not problems, _short(problems) + " - run `make translations`, then translate"
+
+
+@needs_site
+def test_output_tables_in_chinese():
+    def cells(root):
+        text = (root / "notebooks" / "02-looping.html").read_text(encoding="utf-8")
+        return defi_i18n.table_texts(" ".join(re.findall(r"<table\b.*?</table>", text, flags=re.S)))
+
+    assert "price fall that liquidates" in cells(SITE) and "price fall that liquidates" not in cells(ZH)
+    assert any(re.search(r"[\u4e00-\u9fff]", t) for t in cells(ZH))
+
+
+def test_every_slider_unit_is_in_the_catalog():
+    """A unit shown beside a slider's label is marked in explore.UNIT_NAMES, so the catalog has it."""
+    import importlib
+    import pkgutil
+
+    import defi_helpers.explorers as explorers
+    from defi_helpers import explore
+
+    shown = set()
+    for m in pkgutil.iter_modules(explorers.__path__):
+        mod = importlib.import_module(f"defi_helpers.explorers.{m.name}")
+        for name in getattr(mod, "__all__", []):
+            if name.endswith("_explorer"):
+                shown |= {p.unit for p in getattr(mod, name)().params if p.caption != p.label}
+    assert shown and shown <= set(explore.UNIT_NAMES), sorted(shown - set(explore.UNIT_NAMES))
+
+
+def test_chart_titles_wrap_by_display_width():
+    from defi_helpers.charts import wrap
+
+    assert wrap("abc def ghi", 7) == ["abc def", "ghi"]
+    lines = wrap("所選 LTV 對應 wstETH 抵押品（78.5 %，2023-10-31）與 ETH 相關的 E-Mode（93 %）。", 30)
+    assert all(len(line.encode("utf-16-le")) // 2 * 2 <= 64 for line in lines) and len(lines) >= 3
+    assert not any(line[0] in "，。）" or line[-1] in "（" for line in lines)
+    assert "".join(lines).replace(" ", "") == "所選LTV對應wstETH抵押品（78.5%，2023-10-31）與ETH相關的E-Mode（93%）。"
