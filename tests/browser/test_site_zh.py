@@ -75,3 +75,36 @@ def test_chinese_search_finds_chinese_terms(watched, site_url):
     finally:
         hits = page.locator("#search-results li a").all_inner_texts()
     assert any(re.search("詞彙表|Glossary", h) for h in hits), hits
+
+
+@pytest.mark.parametrize("path", [f"{ZH}/notebooks/{c}.html" for c in ("02-looping", "04-usde", "06-tvl")])
+def test_chinese_charts_fit_a_phone(phone, site_url, path):
+    """Chinese titles wrap by display width: no chart is clipped or scrolls on a 390 px phone."""
+    english.test_charts_fit_a_phone(phone, site_url, path)
+    page = phone.page
+    # Every title and subtitle line fits inside its chart (they are drawn unscaled before fitting).
+    over = page.eval_on_selector_all("figure.defi-chart svg", """svgs => svgs.flatMap(s => {
+        const w = +s.getAttribute('width');
+        const lines = [...s.querySelectorAll('.role-title-text text, .role-title-subtitle text')]
+            .flatMap(t => t.querySelector('tspan') ? [...t.querySelectorAll('tspan')] : [t]);
+        return lines.filter(t => t.getComputedTextLength() > w + 1).map(t => t.textContent);
+    })""")
+    assert over == []
+
+
+def test_chinese_readouts_and_month_names(watched, site_url):
+    """Slider readouts and time axes in a Taipei reader's units: 85 %, 萬美元, 年/月, no English month names."""
+    page = watched.page
+
+    def load(path):
+        page.goto(f"{site_url}/{ZH}/notebooks/{path}", wait_until="load")
+        page.wait_for_function("document.querySelectorAll('figure.defi-chart svg.marks').length >= "
+                               "document.querySelectorAll('figure.defi-chart').length", timeout=30_000)
+
+    load("04-usde.html")
+    text = " ".join(page.eval_on_selector_all("figure.defi-chart svg text", "ts => ts.map(t => t.textContent)"))
+    assert re.search(r"20\d\d年\d{1,2}月", text), text[:300]
+    assert not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", text)
+    load("08-flashloans.html")
+    readouts = page.eval_on_selector_all(".defi-readout", "rs => rs.map(r => r.textContent)")
+    assert "200 萬美元" in readouts and any(r.endswith(" %") for r in readouts), readouts
