@@ -16,6 +16,7 @@ book/benchmarks.md):
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import importlib
@@ -65,12 +66,19 @@ def _timed_both(copy: Path, env: dict) -> float:
     return time.perf_counter() - t
 
 
-def bench_editions() -> dict:
-    """Both editions (issue 15's targets: cold < 75 s, no-op < 8 s on 2 cores)."""
+@contextlib.contextmanager
+def _fresh_copy():
+    """A copy of the repository (no venv, build or git) and an environment whose PYTHONPATH makes
+    the copy's defi_helpers win over the editable install, in Sphinx and in the kernels."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "book"
         shutil.copytree(ROOT, copy, ignore=IGNORE)
-        env = {**os.environ, "PYTHONPATH": str(copy)}
+        yield copy, {**os.environ, "PYTHONPATH": str(copy)}
+
+
+def bench_editions() -> dict:
+    """Both editions (issue 15's targets: cold < 75 s, no-op < 8 s on 2 cores)."""
+    with _fresh_copy() as (copy, env):
         cold = _timed_both(copy, env)
         noop = _timed_both(copy, env)
     return {"both_editions_cold_s": round(cold, 1), "both_editions_noop_s": round(noop, 1)}
@@ -79,11 +87,7 @@ def bench_editions() -> dict:
 def bench_build() -> dict:
     from jupyter_cache import get_cache
 
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "book"
-        shutil.copytree(ROOT, copy, ignore=IGNORE)
-        # The copy's defi_helpers must win over the editable install, in Sphinx and in the kernels.
-        env = {**os.environ, "PYTHONPATH": str(copy)}
+    with _fresh_copy() as (copy, env):
         cold = _timed_build(copy, env)
         records = get_cache(copy / "_build" / ".jupyter_cache").list_cache_records()
         per_nb = {Path(r.uri).name: round(r.data.get("execution_seconds", 0.0), 2) for r in records}
