@@ -248,12 +248,18 @@ def render_markdown(r: dict) -> str:
     for page, v in br.items():
         if isinstance(v, dict):
             lines.append(f"| {page} | {b['page_bytes'].get(page, 0) / 1000:.0f} | {v['charts']} | "
-                         f"{v['all_charts_rendered_ms']} | {v['slider_repaint_ms_median']} / {v['slider_repaint_ms_max']} |")
+                         f"{v['all_charts_rendered_ms']} | {_repaint(v)} |")
     if r.get("chapters"):
         lines += ["", "## Chapter benchmarks", ""]
         for name, res in r["chapters"].items():
             lines += [f"### {name}", "", "```json", json.dumps(res, indent=2), "```", ""]
     return "\n".join(lines) + "\n"
+
+
+def _repaint(v: dict) -> str:
+    if v.get("slider_repaint_ms_median") is None:
+        return "–"  # a page without sliders
+    return f"{v['slider_repaint_ms_median']} / {v['slider_repaint_ms_max']}"
 
 
 def main() -> None:
