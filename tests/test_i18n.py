@@ -571,3 +571,20 @@ def test_chart_titles_wrap_by_display_width():
     assert all(len(line.encode("utf-16-le")) // 2 * 2 <= 64 for line in lines) and len(lines) >= 3
     assert not any(line[0] in "，。）" or line[-1] in "（" for line in lines)
     assert "".join(lines).replace(" ", "") == "所選LTV對應wstETH抵押品（78.5%，2023-10-31）與ETH相關的E-Mode（93%）。"
+
+
+def test_printed_lines_translated_line_by_line():
+    page = ('<div class="output stream highlight-myst-ansi notranslate"><div class="highlight"><pre><span></span>'
+            'Liquidation price: $1,927.71\n  42\n</pre></div></div>')
+    assert defi_i18n.stream_lines(page) == ["Liquidation price: $1,927.71"]
+    out = defi_i18n.translate_lines("  Liquidation price: $1,927.71\n42", {"Liquidation price: $1,927.71": "清算價格：$1,927.71"})
+    assert out == "  清算價格：$1,927.71\n42"
+
+
+@needs_site
+def test_printed_lines_in_chinese():
+    page = (ZH / "notebooks" / "01-collateral.html").read_text(encoding="utf-8")
+    assert any("清算價格：$1,927.71" in block for block in defi_i18n._STREAM.findall(page))
+    assert not any("Liquidation price" in line for line in defi_i18n.stream_lines(page))
+    assert "Liquidation price: $1,927.71" in defi_i18n.stream_lines(
+        (SITE / "notebooks" / "01-collateral.html").read_text(encoding="utf-8"))

@@ -186,9 +186,9 @@ def glossary_terms(glossary_md: str) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------
-# Tables in notebook outputs (DataFrames, Stylers): their header and cell texts are
-# translated in the built page from the ``tables`` catalog, whose messages come from the
-# English site (``make translations`` after ``make book``).
+# Tables and printed lines in notebook outputs (DataFrames, Stylers, Series, print()): their
+# header and cell texts and their lines are translated in the built page from the ``tables``
+# catalog, whose messages come from the English site (``make translations`` after ``make book``).
 
 TABLES_CATALOG = "tables"
 # A cell's text has no tags; a bare "<" (as in "P(HF < 1)", which Styler does not escape) is text.
@@ -204,6 +204,28 @@ def table_texts(page_html: str) -> list[str]:
             if re.search(r"[A-Za-z]{2,}", t):
                 out.append(t)
     return out
+
+
+_STREAM = re.compile(r'<div class="output stream[^"]*"><div class="highlight"><pre>(.*?)</pre>', re.S)
+
+
+def stream_lines(page_html: str) -> list[str]:
+    """Lines (stripped) with words of every printed output (a cell's stdout) of a built page."""
+    out = []
+    for block in _STREAM.findall(page_html):
+        for line in html.unescape(re.sub(r"<[^>]+>", "", block)).splitlines():
+            if re.search(r"[A-Za-z]{2,}", line):
+                out.append(line.strip())
+    return out
+
+
+def translate_lines(text: str, catalog: dict[str, str]) -> str:
+    """``text`` with every line found in ``catalog`` (stripped) translated, its indentation kept."""
+    lines = []
+    for line in text.split("\n"):
+        zh = catalog.get(line.strip())
+        lines.append(line[:len(line) - len(line.lstrip())] + zh if zh else line)
+    return "\n".join(lines)
 
 
 def translate_tables(page_html: str, catalog: dict[str, str]) -> str:
@@ -244,7 +266,8 @@ def _note_tables_catalog(app, doctree):
     from docutils import nodes
 
     path = catalog_path(TABLES_CATALOG, _language(app))
-    if path.exists() and any("<table" in n.astext() for n in doctree.findall(nodes.raw)):
+    if path.exists() and (any("<table" in n.astext() for n in doctree.findall(nodes.raw))
+                          or any("stream" in n.get("classes", []) for n in doctree.findall(nodes.literal_block))):
         app.env.note_dependency(str(path))
 
 
@@ -258,6 +281,13 @@ def _translate_output_tables(app, doctree, docname):
     if not path.exists():
         return
     catalog = read_po(path)
+    for node in list(doctree.findall(nodes.literal_block)):
+        if "stream" in node.get("classes", []):
+            new = translate_lines(node.astext(), catalog)
+            if new != node.astext():
+                node.children = []
+                node += nodes.Text(new)
+                node.rawsource = new  # still highlighted as a stream (Sphinx checks rawsource == text)
     for node in list(doctree.findall(nodes.raw)):
         if "html" in node.get("format", "") and "<table" in node.astext():
             new = translate_tables(node.astext(), catalog)
@@ -523,8 +553,9 @@ def package_pot(pot: Path, package: Path = ROOT / "defi_helpers", notebooks: Pat
 
 
 def tables_pot(pot: Path, site: Path, package_catalog: dict[str, str] | None = None) -> Path:
-    """The tables' template: every header and cell text with words in the notebook outputs of the
-    English site ``site``, less what the package catalog already translates (labels made with tr())."""
+    """The outputs' template: every table header and cell text, and every printed line, with words in
+    the notebook outputs of the English site ``site``, less what the package catalog already
+    translates (labels made with tr())."""
     import polib
 
     skip = package_catalog or {}
@@ -533,11 +564,12 @@ def tables_pot(pot: Path, site: Path, package_catalog: dict[str, str] | None = N
     seen = set()
     for page in sorted(site.glob("notebooks/*.html")) + sorted(site.glob("book/*.html")):
         text = page.read_text(encoding="utf-8")
-        for out in re.findall(r'<div class="cell_output docutils container">.*?</table>', text, flags=re.S):
-            for t in table_texts(out[out.find("<table"):]):
-                if t not in seen and t not in skip:
-                    seen.add(t)
-                    cat.append(polib.POEntry(msgid=t, msgstr="", comment=page.relative_to(site).as_posix()))
+        tables = [out[out.find("<table"):] for out in
+                  re.findall(r'<div class="cell_output docutils container">.*?</table>', text, flags=re.S)]
+        for t in [t for table in tables for t in table_texts(table)] + stream_lines(text):
+            if t not in seen and t not in skip:
+                seen.add(t)
+                cat.append(polib.POEntry(msgid=t, msgstr="", comment=page.relative_to(site).as_posix()))
     cat.save(str(pot))
     return pot
 
