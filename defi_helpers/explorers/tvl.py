@@ -120,9 +120,8 @@ def seed_claim_table(ltv_low: float = 0.5, ltv_high: float = 0.6) -> pd.DataFram
     and same-market loops at ``ltv_low`` and ``ltv_high`` counted as
     supplied (a protocol's "deposits", or the borrows toggle).
 
-    The table is shown to the reader as it is: its mechanism labels and column
-    headers are in the reader's language (``tr``); in English the headers are
-    the column names above and ``mechanism`` and ``inflates``.
+    The table is shown to the reader as it is: its mechanism labels are in the
+    reader's language (``tr``); its column names stay the identifiers a reader types.
 
     Parameters
     ----------
@@ -161,11 +160,7 @@ def seed_claim_table(ltv_low: float = 0.5, ltv_high: float = 0.6) -> pd.DataFram
     })
     out["independent_share"] = out["independent_usd"] / out["counted_usd"]
     out["independent_behind_10bn"] = 10.0 * out["independent_share"]
-    # Column headers as the reader sees them (the English ones are the column names).
-    return out.rename(columns={
-        "mechanism": tr("mechanism"), "counted_usd": tr("counted_usd"), "independent_usd": tr("independent_usd"),
-        "inflates": tr("inflates"), "independent_share": tr("independent_share"),
-        "independent_behind_10bn": tr("independent_behind_10bn")})
+    return out
 
 
 @contract(returns=None)
