@@ -43,7 +43,8 @@ artifacts:
 
 $(STAMP): requirements.txt pyproject.toml | $(ARTIFACTS_OK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements.txt
+	$(PY) -m pip check -q --disable-pip-version-check
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
