@@ -588,3 +588,23 @@ def test_printed_lines_in_chinese():
     assert not any("Liquidation price" in line for line in defi_i18n.stream_lines(page))
     assert "Liquidation price: $1,927.71" in defi_i18n.stream_lines(
         (SITE / "notebooks" / "01-collateral.html").read_text(encoding="utf-8"))
+
+
+def test_measurements_are_translated_as_themselves(tmp_path):
+    """A re-measured benchmark cell (``12.11``, ``93.5 s``, ``16.3 / 16.9``) needs no translator: the
+    catalog update fills it in, un-fuzzied; anything with words stays for a translator."""
+    po = tmp_path / "bench.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  '#: book/benchmarks.md:10\n#, fuzzy\n#| msgid "114.7 s"\nmsgid "80.1 s"\nmsgstr "114.7 s"\n\n'
+                  'msgid "16.3 / 16.9"\nmsgstr ""\n\n'
+                  'msgid "12.11"\nmsgstr ""\n\n'
+                  'msgid "74.4 s (12 documents re-executed)"\nmsgstr ""\n\n'
+                  'msgid "s"\nmsgstr ""\n', encoding="utf-8")
+    assert defi_i18n.fill_invariant(po) == 3
+    entries = {e.msgid: e for e in polib.pofile(str(po))}
+    for msgid in ("80.1 s", "16.3 / 16.9", "12.11"):
+        assert entries[msgid].msgstr == msgid and "fuzzy" not in entries[msgid].flags
+        assert entries[msgid].previous_msgid is None
+    assert entries["74.4 s (12 documents re-executed)"].msgstr == ""
+    assert entries["s"].msgstr == ""
+    assert defi_i18n.fill_invariant(po) == 0

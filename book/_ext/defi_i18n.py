@@ -479,7 +479,39 @@ def _merge_catalog(pot: Path, po: Path, language: str) -> str:
                         str(po), str(tmp)], check=True)
     finally:
         tmp.unlink()
+    fill_invariant(po)
     return "updated" if po.read_text(encoding="utf-8") != old else "unchanged"
+
+
+#: A message that reads the same in every language: a measurement such as ``12.11``, ``93.5 s``,
+#: ``16.3 / 16.9`` or ``191.0 KB`` (the benchmarks page's table cells, re-measured by ``make bench``).
+INVARIANT = re.compile(r"[0-9][0-9.,]*(?: (?:s|ms|KB))?(?: / [0-9][0-9.,]*(?: (?:s|ms|KB))?)?")
+
+
+def fill_invariant(po: Path) -> int:
+    """Translate each :data:`INVARIANT` message of ``po`` as itself (not fuzzy); the number filled."""
+    blocks = po.read_text(encoding="utf-8").split("\n\n")
+    filled = 0
+    for i, block in enumerate(blocks):
+        lines = block.split("\n")
+        ids = [n for n, line in enumerate(lines) if line.startswith("msgid ")]
+        strs = [n for n, line in enumerate(lines) if line.startswith("msgstr ")]
+        if len(ids) != 1 or len(strs) != 1 or strs[0] != ids[0] + 1:
+            continue  # a multi-line message, or the header: never a bare measurement
+        try:
+            msgid = json.loads(lines[ids[0]][len("msgid "):])
+        except ValueError:  # a C escape JSON lacks: not a measurement anyway
+            continue
+        if not msgid or not INVARIANT.fullmatch(msgid):
+            continue
+        wanted = [line for line in lines if not line.startswith("#|") and line != "#, fuzzy"]
+        wanted[wanted.index(lines[strs[0]])] = "msgstr " + lines[ids[0]][len("msgid "):]
+        if wanted != lines:
+            blocks[i] = "\n".join(wanted)
+            filled += 1
+    if filled:
+        po.write_text("\n\n".join(blocks), encoding="utf-8")
+    return filled
 
 
 def update_catalogs(pot_dir: Path, language: str, locale: Path = LOCALE) -> dict[str, str]:

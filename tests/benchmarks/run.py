@@ -76,12 +76,17 @@ def _fresh_copy():
         yield copy, {**os.environ, "PYTHONPATH": str(copy)}
 
 
-def bench_editions() -> dict:
-    """Both editions (issue 15's targets: cold < 75 s, no-op < 8 s on 2 cores)."""
+def bench_editions(runs: int = 3) -> dict:
+    """Both editions (issue 15's targets: cold < 75 s, no-op < 8 s on 2 cores): the median of
+    ``runs`` cold builds, each from an empty ``_build`` (one run varied by +-15 s on this machine)."""
+    colds = []
     with _fresh_copy() as (copy, env):
-        cold = _timed_both(copy, env)
+        for _ in range(runs):
+            shutil.rmtree(copy / "_build", ignore_errors=True)
+            colds.append(round(_timed_both(copy, env), 1))
         noop = _timed_both(copy, env)
-    return {"both_editions_cold_s": round(cold, 1), "both_editions_noop_s": round(noop, 1)}
+    return {"both_editions_cold_s": statistics.median(colds), "both_editions_cold_runs_s": colds,
+            "both_editions_noop_s": round(noop, 1)}
 
 
 def bench_build() -> dict:
@@ -227,8 +232,8 @@ def render_markdown(r: dict) -> str:
         f"| sum of the notebooks' own execution times | {b['notebook_execution_sum_s']} s | |",
         f"| build overhead (cold build / execution sum) | {b['build_overhead_ratio']} | |",
         f"| no-op rebuild (everything cached) | {b['noop_rebuild_s']} s | < 5 s |",
-        f"| both editions (English and 繁體中文, built concurrently), cold | {b.get('both_editions_cold_s', '-')} s "
-        "| < 75 s |",
+        f"| both editions (English and 繁體中文, built concurrently), cold | {b.get('both_editions_cold_s', '-')} s"
+        f"{_runs(b.get('both_editions_cold_runs_s'))} | < 75 s |",
         f"| both editions, no-op rebuild | {b.get('both_editions_noop_s', '-')} s | < 8 s |",
         f"| rebuild after a one-line change in `defi_helpers` | {b['rebuild_after_package_change_s']} s "
         f"({b['notebooks_reexecuted_after_change']} documents re-executed) | all re-run |", "",
@@ -256,6 +261,10 @@ def render_markdown(r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _runs(runs) -> str:
+    return f" (median of {len(runs)}: {', '.join(f'{x} s' for x in runs)})" if runs and len(runs) > 1 else ""
+
+
 def _repaint(v: dict) -> str:
     if v.get("slider_repaint_ms_median") is None:
         return "–"  # a page without sliders
@@ -263,6 +272,13 @@ def _repaint(v: dict) -> str:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--editions"]:  # re-measure only the two editions' builds; rewrite the page
+        r = json.loads((HERE / "results.json").read_text())
+        r["build"].update(bench_editions())
+        print(json.dumps({k: v for k, v in r["build"].items() if k.startswith("both_")}, indent=1))
+        (HERE / "results.json").write_text(json.dumps(r, indent=2) + "\n")
+        (ROOT / "book" / "benchmarks.md").write_text(render_markdown(r))
+        return
     r = {"when": time.strftime("%Y-%m-%d"),
          "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}"}
     print("explorers…", flush=True)
