@@ -98,6 +98,15 @@ def phone(browser):
 
 
 @pytest.fixture()
+def system_dark(browser):
+    """A phone-sized page whose system asks for dark colours, and no choice stored by the reader."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")
+    page = ctx.new_page()
+    yield PageWatch(page)
+    ctx.close()
+
+
+@pytest.fixture()
 def dark(browser):
     """A desktop page in the site's dark mode (pydata-sphinx-theme reads localStorage 'mode'/'theme')."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")

@@ -184,6 +184,18 @@ def test_dark_mode_charts_are_not_white_cards(dark, site_url, path):
     assert dark.errors == []
 
 
+@pytest.mark.parametrize("path", ["notebooks/06-tvl.html", "zh-tw/notebooks/06-tvl.html"])
+def test_a_dark_system_gets_a_dark_page(system_dark, site_url, path):
+    """A reader whose phone or desktop is in dark mode gets the dark page and dark charts before
+    touching the switch (the theme's default mode is "auto")."""
+    _load(system_dark, site_url, path)
+    page = system_dark.page
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    modes = page.eval_on_selector_all(".defi-chart-view", "vs => vs.map(v => v.getAttribute('data-defi-mode'))")
+    assert modes and set(modes) == {"dark"}, modes
+    assert system_dark.errors == []
+
+
 def test_switching_to_dark_mode_redraws_the_charts(watched, site_url):
     _load(watched, site_url, "notebooks/01-collateral.html")
     page = watched.page
