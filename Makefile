@@ -44,7 +44,7 @@ artifacts:
 $(STAMP): requirements.txt pyproject.toml | $(ARTIFACTS_OK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements.txt
-	$(PY) -m pip check -q --disable-pip-version-check
+	$(PY) -m pip check --disable-pip-version-check
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
