@@ -47,7 +47,9 @@ def test_we7_usdc(u, borrow):
 
 
 def test_we8_wsteth_2025():
-    """wstETH after 2025-07-21: at U = 0.9, borrow = 0.01 + 0.40*0.1/0.2 = 0.21; supply = 0.21*0.9*0.65."""
+    """wstETH after 2025-07-21 (bgd-labs/aave-proposals-v3 diffs/AaveV3Ethereum_InterestRateUpdateWETHAndWstETHEthereum_
+    20250721_before_..._after.md: RF 5 % -> 35 %, slope1 1.6 % -> 1 %, slope2 85 % -> 40 %, Uopt 80 %):
+    at U = 0.9, borrow = 0.01 + 0.40*0.1/0.2 = 0.21; supply = 0.21*0.9*0.65."""
     assert r.borrow_rate(0.9, **WSTETH_2025) == pytest.approx(0.21)
     assert r.supply_rate(0.9, **WSTETH_2025, reserve_factor=0.35) == pytest.approx(0.12285)
 
