@@ -276,8 +276,7 @@ def main() -> None:
         r = json.loads((HERE / "results.json").read_text())
         r["build"].update(bench_editions())
         print(json.dumps({k: v for k, v in r["build"].items() if k.startswith("both_")}, indent=1))
-        (HERE / "results.json").write_text(json.dumps(r, indent=2) + "\n")
-        (ROOT / "book" / "benchmarks.md").write_text(render_markdown(r))
+        _write(r)
         return
     r = {"when": time.strftime("%Y-%m-%d"),
          "machine": f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}"}
@@ -294,6 +293,10 @@ def main() -> None:
     print("browser…", flush=True)
     r["browser"] = bench_browser()
     print(json.dumps(r["browser"], indent=1))
+    _write(r)
+
+
+def _write(r: dict) -> None:
     (HERE / "results.json").write_text(json.dumps(r, indent=2) + "\n")
     (ROOT / "book" / "benchmarks.md").write_text(render_markdown(r))
     print("written: tests/benchmarks/results.json, book/benchmarks.md")

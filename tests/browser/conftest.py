@@ -98,6 +98,15 @@ def phone(browser):
 
 
 @pytest.fixture()
+def narrow_phone(browser):
+    """The narrowest phone the handbook supports: 360 x 780."""
+    ctx = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    yield PageWatch(page)
+    ctx.close()
+
+
+@pytest.fixture()
 def system_dark(browser):
     """A phone-sized page whose system asks for dark colours, and no choice stored by the reader."""
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme="dark")

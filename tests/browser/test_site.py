@@ -107,21 +107,17 @@ FIT = """figs => figs.map(f => {
 
 
 @pytest.mark.parametrize("edition", ["", "zh-tw/"])
-def test_no_page_scrolls_sideways_on_a_360px_phone(browser, site_url, edition):
+def test_no_page_scrolls_sideways_on_a_360px_phone(narrow_phone, site_url, edition):
     """Every page of both editions fits the narrowest phone: a long file name, URL or table in prose
     must wrap or scroll inside its own box, never widen the page (the datasets page did, by 423 px)."""
-    ctx = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True)
-    page = ctx.new_page()
+    page = narrow_phone.page
     wide = {}
-    try:
-        for path in PAGES:
-            page.goto(f"{site_url}/{edition}{path}", wait_until="load")
-            page.wait_for_timeout(150)  # late layout (fonts, MathJax)
-            excess = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-            if excess > 1:
-                wide[edition + path] = excess
-    finally:
-        ctx.close()
+    for path in PAGES:
+        page.goto(f"{site_url}/{edition}{path}", wait_until="load")
+        page.wait_for_timeout(150)  # late layout (fonts, MathJax)
+        excess = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if excess > 1:
+            wide[edition + path] = excess
     assert wide == {}, f"pages wider than a 360 px screen (px too wide): {wide}"
 
 
