@@ -608,3 +608,18 @@ def test_measurements_are_translated_as_themselves(tmp_path):
     assert entries["74.4 s (12 documents re-executed)"].msgstr == ""
     assert entries["s"].msgstr == ""
     assert defi_i18n.fill_invariant(po) == 0
+
+
+def test_no_tr_call_inside_an_f_string():
+    """pybabel (Python 3.11) reads an f-string as one string token: a tr("…") inside it never reaches
+    the catalog, and the text stays English in the Chinese edition (the datasets page's labels and a
+    USDe chart's annotation did). Translate first, then format."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "defi_helpers").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.JoinedStr):
+                found += [f"{path.relative_to(ROOT)}:{call.lineno}" for call in ast.walk(node)
+                          if isinstance(call, ast.Call) and getattr(call.func, "id", None) in ("tr", "tr_noop")]
+    assert found == []

@@ -159,11 +159,12 @@ def reserve_stress_chart(data):
                  alt.Tooltip("p95:Q", title=tr("95th percentile ($M)"), format=",.1f")])
     mid = alt.Chart().mark_line(color=SEMANTIC["primary"]).encode(x=x, y="median:Q")
     zero = alt.Chart(_ONE).mark_rule(color=SEMANTIC["danger"], strokeDash=[6, 4]).encode(y=alt.datum(0))
+    # Translated outside the f-string: pybabel (Python 3.11) does not see tr() inside one.
+    depleted, drawn = json.dumps(tr("P(depleted within a year) = ")), json.dumps(tr("P(drawn at least once) = "))
     text = alt.Chart().transform_aggregate(
         pd="mean(p_depleted)", pw="mean(p_drawn)"
     ).transform_calculate(
-        label=f"{json.dumps(tr('P(depleted within a year) = '))} + format(datum.pd, '.1%') + '   ' + "
-              f"{json.dumps(tr('P(drawn at least once) = '))} + format(datum.pw, '.0%')"
+        label=f"{depleted} + format(datum.pd, '.1%') + '   ' + {drawn} + format(datum.pw, '.0%')"
     ).mark_text(align="left", x=8, y=12, color=SEMANTIC["danger"], fontWeight=600).encode(text="label:N")
     return alt.layer(band, mid, zero, text, data=data)
 

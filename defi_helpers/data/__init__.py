@@ -217,18 +217,22 @@ def catalog_markdown() -> str:
 
     In the reader's language (:func:`defi_helpers.i18n.tr`): the metadata's text is in the
     package catalog; source titles stay in their original language, as a bibliography does."""
+    # Labels translated outside the f-strings: pybabel (Python 3.11) does not see tr() inside one.
+    as_of, unit, confidence, licence = tr("As of:"), tr("Unit:"), tr("Confidence:"), tr("Licence / terms:")
+    sources, column, meaning = tr("Sources:"), tr("column"), tr("meaning")
     parts = []
     for name in list_datasets():
         m = meta(name)
+        text = {k: tr(getattr(m, k)) for k in ("title", "description", "unit", "confidence", "licence")}
         srcs = "\n".join(f"  - [{s['title']}]({s['url']})" if s.get("url") else f"  - {s['title']}"
                          for s in m.sources)
-        cols = "\n".join(f"| `{c}` | {tr(d)} |" for c, d in m.columns.items())
+        cols = "\n".join("| `" + c + "` | " + tr(d) + " |" for c, d in m.columns.items())
         parts.append(
-            f"## {tr(m.title)}\n\n"
-            f"`load(\"{name}\")` — {tr(m.description)}\n\n"
-            f"- **{tr('As of:')}** {m.as_of}\n- **{tr('Unit:')}** {tr(m.unit)}\n"
-            f"- **{tr('Confidence:')}** {tr(m.confidence)}\n- **{tr('Licence / terms:')}** {tr(m.licence)}\n"
-            f"- **{tr('Sources:')}**\n{srcs}\n\n"
-            f"| {tr('column')} | {tr('meaning')} |\n|---|---|\n{cols}\n"
+            f"## {text['title']}\n\n"
+            f"`load(\"{name}\")` — {text['description']}\n\n"
+            f"- **{as_of}** {m.as_of}\n- **{unit}** {text['unit']}\n"
+            f"- **{confidence}** {text['confidence']}\n- **{licence}** {text['licence']}\n"
+            f"- **{sources}**\n{srcs}\n\n"
+            f"| {column} | {meaning} |\n|---|---|\n{cols}\n"
         )
     return "\n".join(parts)
